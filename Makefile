@@ -1,0 +1,41 @@
+# pmo-reports: two commands do everything on a fresh machine.
+#   make report   set up .venv, install, run the full report suite on the sample portfolio
+#   make test     set up .venv, install, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DATA ?= data/sample
+OUT ?= output
+STATUS_DATE ?= $(shell sed -n 's/^status_date: *"\{0,1\}\([0-9-]*\)"\{0,1\}.*/\1/p' parameters/defaults.yaml)
+
+.PHONY: report test install lab sample benchmark clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+report: $(STAMP)
+	$(BIN)/pmo-report validate --data $(DATA)
+	$(BIN)/pmo-report run --data $(DATA) --status-date $(STATUS_DATE) --out $(OUT)/$(STATUS_DATE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	$(BIN)/jupyter lab notebooks/
+
+sample: $(STAMP)
+	$(BIN)/pmo-report sample --out $(DATA) --projects 24 --seed 7 --status-date $(STATUS_DATE)
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT)/*/

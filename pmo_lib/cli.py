@@ -1,0 +1,116 @@
+"""The ``pmo-report`` command line.
+
+Exit codes: 0 success, 1 some reports failed, 2 bad input or bad usage.
+Heavy imports (papermill, nbconvert, altair) happen inside the commands that
+need them, so ``pmo-report validate`` stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from pmo_lib.errors import PmoError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class StatusDate(click.ParamType):
+    """A status date: ``YYYY-MM-DD``, ``today`` or ``last-friday``."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from pmo_lib.dates import parse_status_date
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_status_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _fail(error: PmoError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="pmo-reports")
+def main() -> None:
+    """Turn a PMO's project data into HTML status reports."""
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+def validate(data: Path) -> None:
+    """Check a portfolio against the data contract; print every problem."""
+    from pmo_lib.loading import check_portfolio
+
+    try:
+        portfolio, problems = check_portfolio(data)
+    except PmoError as exc:
+        _fail(exc)
+    for problem in problems:
+        prefix = "" if problem.is_error else "warning: "
+        click.echo(f"{prefix}{problem}", err=True)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    counts = portfolio.counts()
+    click.echo(
+        f"{counts['projects']:,} projects, {counts['tasks']:,} tasks, {counts['costs']:,} cost lines: "
+        f"{errors:,} error{'s' * (errors != 1)}, {warnings:,} warning{'s' * (warnings != 1)}"
+    )
+    sys.exit(2 if errors else 0)
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--status-date", required=True, type=StatusDate(), help="As-of date of the metrics.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML (RAG thresholds); default parameters/defaults.yaml.")
+def metrics(data: Path, status_date: dt.date, fmt: str, params_file: Path | None) -> None:
+    """Print the per-project metrics table (spec section 3) to standard output."""
+    from pmo_lib.loading import load_portfolio
+    from pmo_lib.outputs import write_metrics
+    from pmo_lib.parameters import load_parameters
+    from pmo_lib.analysis import portfolio_metrics
+
+    try:
+        params = load_parameters(params_file)
+        portfolio = load_portfolio(data)
+    except PmoError as exc:
+        _fail(exc)
+    _print_warnings(portfolio.warnings)
+    table = portfolio_metrics(portfolio, status_date=status_date, params=params)
+    write_metrics(table, sys.stdout, fmt=fmt)
+
+
+def _print_warnings(warnings) -> None:
+    for problem in warnings:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--projects", "n_projects", default=24, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--status-date", required=True, type=StatusDate())
+def sample(out: Path, n_projects: int, seed: int, status_date: dt.date) -> None:
+    """Write a realistic generated portfolio of any size (same seed, same bytes)."""
+    from pmo_lib.sample import generate_portfolio, write_portfolio
+
+    tables = generate_portfolio(projects=n_projects, seed=seed, status_date=status_date)
+    write_portfolio(tables, out)
+    click.echo(f"wrote {n_projects:,} projects to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

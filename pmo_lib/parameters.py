@@ -1,0 +1,212 @@
+"""Run parameters: one YAML file, checked before anything runs.
+
+The default file is ``parameters/defaults.yaml``. A parameter file may name
+only the keys it changes; everything else keeps its default. An unknown or
+misspelt key is an error that names the file and the key and suggests the
+nearest known key. YAML is read with the safe loader. Secrets (SMTP
+credentials) never live here: they come from the environment.
+
+Examples
+--------
+>>> params = RunParameters()
+>>> params.rag_thresholds.spi.green
+0.95
+>>> parse_parameters({"rag_thresholds": {"spi": {"gren": 0.9}}}, source="p.yaml")
+Traceback (most recent call last):
+...
+pmo_lib.errors.ParameterError: p.yaml: unknown key 'rag_thresholds.spi.gren' (did you mean 'green'?)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pmo_lib.errors import ParameterError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PARAMETERS = PROJECT_ROOT / "parameters" / "defaults.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Band(_Strict):
+    """Index thresholds: ``green`` if value >= green, ``amber`` if >= amber, else red."""
+
+    green: float = 0.95
+    amber: float = 0.85
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.amber > self.green:
+            raise ValueError(f"amber ({self.amber}) must not be above green ({self.green})")
+        return self
+
+
+class RagThresholdParameters(_Strict):
+    """RAG thresholds for the schedule (SPI) and cost (CPI) indices."""
+
+    spi: Band = Band()
+    cpi: Band = Band()
+
+
+class WindowParameters(_Strict):
+    """Look-ahead and look-back windows, in days or weeks."""
+
+    status_update_days: int = Field(14, ge=1)
+    milestone_days: int = Field(60, ge=1)
+    milestone_at_risk_days: int = Field(14, ge=0)
+    burn_rate_weeks: int = Field(4, ge=1)
+    top_risks: int = Field(5, ge=1)
+
+
+class DemandWeightParameters(_Strict):
+    """Weights of the demand score (they need not sum to 1; they are normalised)."""
+
+    strategic_alignment: float = Field(0.5, ge=0)
+    benefit_per_cost: float = Field(0.3, ge=0)
+    risk: float = Field(0.2, ge=0)
+
+
+class ReportEntry(_Strict):
+    """One report of the catalog: a notebook run once per project, program, or run."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    notebook: str
+    scope: Literal["project", "program", "portfolio"]
+    title: str = ""
+    enabled: bool = True
+
+
+def _default_catalog() -> tuple[ReportEntry, ...]:
+    return (
+        ReportEntry(name="portfolio", notebook="notebooks/portfolio_overview.ipynb",
+                    scope="portfolio", title="Portfolio overview"),
+        ReportEntry(name="programs", notebook="notebooks/program_summary.ipynb",
+                    scope="program", title="Program summary"),
+        ReportEntry(name="projects", notebook="notebooks/project_status.ipynb",
+                    scope="project", title="Project status"),
+    )
+
+
+class RunParameters(_Strict):
+    """Everything a run is parameterised with."""
+
+    portfolio_name: str = "Portfolio"
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    status_date: dt.date | None = None
+    data_path: str = "data/sample"
+    rag_thresholds: RagThresholdParameters = RagThresholdParameters()
+    windows: WindowParameters = WindowParameters()
+    demand_weights: DemandWeightParameters = DemandWeightParameters()
+    demand_capacity: float | None = Field(None, ge=0)
+    reports: tuple[ReportEntry, ...] = Field(default_factory=_default_catalog)
+    timeout_seconds: int = Field(600, ge=1)
+    workers: int = Field(2, ge=1, le=64)
+
+    @field_validator("reports")
+    @classmethod
+    def _unique_names(cls, reports):
+        names = [r.name for r in reports]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"report names must be unique: {', '.join(duplicated)}")
+        return reports
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = RunParameters
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return model
+
+
+def _describe(error: dict, source: str) -> str:
+    location = tuple(error["loc"])
+    dotted = ".".join(str(p) for p in location)
+    if error["type"] == "extra_forbidden":
+        parent = _model_at(location[:-1])
+        hint = ""
+        if parent is not None:
+            close = difflib.get_close_matches(str(location[-1]), _known_keys(parent), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_known_keys(parent))})"
+        return f"{source}: unknown key '{dotted}'{hint}"
+    return f"{source}: {dotted}: {error['msg']} (got {error.get('input')!r})"
+
+
+def parse_parameters(values: dict | None, *, source: str = "parameters") -> RunParameters:
+    """Check a parameter mapping and return it with defaults filled in.
+
+    Raises
+    ------
+    ParameterError
+        Naming the source, every bad key and a suggestion for misspellings.
+    """
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ParameterError(f"{source}: the file must hold a mapping of keys to values")
+    try:
+        return RunParameters(**values)
+    except ValidationError as exc:
+        raise ParameterError("\n".join(_describe(e, source) for e in exc.errors())) from None
+
+
+def load_parameters(path: str | Path | None = None) -> RunParameters:
+    """Read a YAML parameter file (default ``parameters/defaults.yaml``).
+
+    A file other than the default is laid over the defaults file, so it may
+    hold only the keys it changes.
+    """
+    base = _read_yaml(DEFAULT_PARAMETERS) if DEFAULT_PARAMETERS.is_file() else {}
+    defaults = parse_parameters(base, source=str(DEFAULT_PARAMETERS))
+    if path is None or Path(path).resolve() == DEFAULT_PARAMETERS:
+        return defaults
+    override = _read_yaml(Path(path))
+    merged = _merge(base, override or {}) if isinstance(override, dict) else override
+    return parse_parameters(merged, source=str(path))
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"{path}: parameter file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{path}: cannot be read ({exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ParameterError(f"{path}{where}: not valid YAML ({problem})") from None
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
