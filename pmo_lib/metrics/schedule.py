@@ -1,0 +1,277 @@
+"""Milestones and overdue work: what has slipped, what is late, what is coming.
+
+Rules used throughout (as of the status date T):
+
+* A task is **finished** when its ``actual_finish`` is on or before T, or its
+  ``percent_complete`` is 100. An ``actual_finish`` after T has not happened
+  yet and is shown as empty.
+* Its **forecast finish** is ``forecast_finish``, or ``baseline_finish``
+  where no forecast is given.
+* It is **overdue** (a milestone: **late**) when it is not finished and its
+  forecast finish is before T; ``days_overdue = T - forecast finish``. A task
+  due on T itself is due today, not overdue.
+* ``slip_days`` = (actual finish, else forecast finish) - baseline finish.
+
+Milestone ``state``, the first that applies: ``done`` (finished), ``late``
+(overdue), ``at risk`` (not finished and ``slip_days > at_risk_days``, by
+default any slip), ``on track``. ``finished_late`` marks done milestones
+whose finish was after their baseline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
+from pmo_lib.metrics._rag import rag
+
+MILESTONE_COLUMNS = [
+    "project_id", "task_id", "name", "baseline_finish", "forecast_finish", "actual_finish",
+    "slip_days", "days_overdue", "state", "finished_late",
+]
+OVERDUE_COLUMNS = [
+    "project_id", "task_id", "name", "owner", "is_milestone", "percent_complete",
+    "baseline_finish", "forecast_finish", "days_overdue",
+]
+
+
+def _progress(tasks: pd.DataFrame, status: pd.Timestamp, at_risk_days: int) -> pd.DataFrame:
+    """Every task with its forecast, finished flag, slip, days overdue and state."""
+    forecast = tasks["forecast_finish"].fillna(tasks["baseline_finish"])
+    actual = tasks["actual_finish"].where(happened(tasks["actual_finish"], status))
+    finished = actual.notna() | tasks["percent_complete"].ge(100)
+    overdue = ~finished & forecast.lt(status)
+    finish = actual.fillna(forecast)
+    baseline = tasks["baseline_finish"]
+    slipping = forecast.gt(baseline + pd.Timedelta(days=at_risk_days))
+    state = np.select([finished, overdue, slipping], ["done", "late", "at risk"], "on track")
+    return tasks.assign(
+        forecast_finish=forecast,
+        actual_finish=actual,
+        slip_days=whole_days(finish - baseline),
+        days_overdue=whole_days(status - forecast).where(overdue),
+        state=pd.Series(state, index=tasks.index, dtype="str"),
+        finished_late=finished & finish.gt(baseline),
+    )
+
+
+def milestones(
+    tasks: pd.DataFrame, *, status_date: StatusDate, at_risk_days: int = 0
+) -> pd.DataFrame:
+    """List every milestone with its dates, slip and state.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        The tasks table; rows with ``is_milestone`` are used.
+    status_date : date, Timestamp or ISO str
+        The date the report is as of.
+    at_risk_days : int, default 0
+        An unfinished milestone whose forecast slips more than this many days
+        past its baseline is ``at risk`` (0: any slip).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, task_id, name, baseline_finish, forecast_finish,
+        actual_finish, slip_days, days_overdue, state, finished_late``, one row
+        per milestone, sorted by project and baseline finish. See the module
+        docstring for the rules.
+
+    Examples
+    --------
+    >>> from pmo_lib.portfolio import empty_table
+    >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
+    ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["Go-live", "Sign-off"],
+    ...     "baseline_start": pd.to_datetime(["2026-03-01", "2026-04-01"]),
+    ...     "baseline_finish": pd.to_datetime(["2026-03-01", "2026-04-01"]),
+    ...     "forecast_finish": pd.to_datetime([None, "2026-04-11"]),
+    ...     "percent_complete": [0.0, 0.0], "budget": [0.0, 0.0], "is_milestone": [True, True]})])
+    >>> milestones(tasks, status_date="2026-03-10")[["task_id", "slip_days", "state"]]
+      task_id  slip_days    state
+    0      M1          0     late
+    1      M2         10  at risk
+    """
+    status = status_timestamp(status_date)
+    marked = tasks[tasks["is_milestone"].astype(bool)]
+    return (
+        _progress(marked, status, at_risk_days)[MILESTONE_COLUMNS]
+        .sort_values(["project_id", "baseline_finish", "task_id"])
+        .reset_index(drop=True)
+    )
+
+
+def overdue_tasks(tasks: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFrame:
+    """List the tasks (milestones included) that should have finished by now and have not.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, task_id, name, owner, is_milestone, percent_complete,
+        baseline_finish, forecast_finish, days_overdue``: unfinished tasks whose
+        forecast finish (else baseline finish) is before the status date,
+        sorted by project, most overdue first.
+
+    Examples
+    --------
+    >>> from pmo_lib.portfolio import empty_table
+    >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
+    ...     "project_id": ["P1", "P1"], "task_id": ["T1", "T2"], "name": ["Build", "Test"],
+    ...     "baseline_start": pd.to_datetime(["2026-01-01", "2026-01-01"]),
+    ...     "baseline_finish": pd.to_datetime(["2026-02-01", "2026-02-01"]),
+    ...     "percent_complete": [60.0, 100.0], "budget": [0.0, 0.0]})])
+    >>> overdue_tasks(tasks, status_date="2026-02-11")[["task_id", "days_overdue"]]
+      task_id  days_overdue
+    0      T1            10
+    """
+    status = status_timestamp(status_date)
+    progress = _progress(tasks, status, 0)
+    return (
+        progress[progress["days_overdue"].notna()][OVERDUE_COLUMNS]
+        .sort_values(["project_id", "days_overdue", "task_id"], ascending=[True, False, True])
+        .reset_index(drop=True)
+    )
+
+
+def upcoming_milestones(
+    tasks: pd.DataFrame, *, status_date: StatusDate, days: int = 30
+) -> pd.DataFrame:
+    """List the unfinished milestones forecast to finish in the next ``days`` days.
+
+    The window is from the status date itself (due today) to ``days`` days
+    after it, both included; overdue milestones are in :func:`overdue_tasks`.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`milestones` columns plus ``days_to_go`` (forecast finish -
+        status date), sorted by forecast finish, then project.
+
+    Examples
+    --------
+    >>> from pmo_lib.portfolio import empty_table
+    >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
+    ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["Design", "Launch"],
+    ...     "baseline_start": pd.to_datetime(["2026-03-20", "2026-06-01"]),
+    ...     "baseline_finish": pd.to_datetime(["2026-03-20", "2026-06-01"]),
+    ...     "percent_complete": [0.0, 0.0], "budget": [0.0, 0.0], "is_milestone": [True, True]})])
+    >>> upcoming_milestones(tasks, status_date="2026-03-10")[["task_id", "days_to_go"]]
+      task_id  days_to_go
+    0      M1          10
+    """
+    status = status_timestamp(status_date)
+    listed = milestones(tasks, status_date=status)
+    due = listed["forecast_finish"]
+    window = listed["state"].ne("done") & due.ge(status) & due.le(status + pd.Timedelta(days=days))
+    return (
+        listed[window]
+        .assign(days_to_go=lambda frame: whole_days(frame["forecast_finish"] - status))
+        .sort_values(["forecast_finish", "project_id", "task_id"])
+        .reset_index(drop=True)
+    )
+
+
+def milestone_on_time_share(tasks: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFrame:
+    """Share of each project's due milestones that finished on or before their baseline.
+
+    A milestone counts as due once its outcome is known: its baseline finish
+    is before the status date, or it is on the status date and the milestone
+    has finished. It is on time when it finished no later than its baseline.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, milestones_due, on_time, on_time_share`` for every
+        project with milestones; ``on_time_share`` is NaN where none is due.
+
+    Examples
+    --------
+    >>> from pmo_lib.portfolio import empty_table
+    >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
+    ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["A", "B"],
+    ...     "baseline_start": pd.to_datetime(["2026-03-01", "2026-03-05"]),
+    ...     "baseline_finish": pd.to_datetime(["2026-03-01", "2026-03-05"]),
+    ...     "actual_finish": pd.to_datetime(["2026-03-01", None]),
+    ...     "percent_complete": [100.0, 50.0], "budget": [0.0, 0.0], "is_milestone": [True, True]})])
+    >>> milestone_on_time_share(tasks, status_date="2026-03-10")
+      project_id  milestones_due  on_time  on_time_share
+    0         P1               2        1            0.5
+    """
+    status = status_timestamp(status_date)
+    listed = milestones(tasks, status_date=status)
+    done = listed["state"].eq("done")
+    due = listed["baseline_finish"].lt(status) | (done & listed["baseline_finish"].eq(status))
+    counts = (
+        listed.assign(due=due, on_time=due & done & ~listed["finished_late"])
+        .groupby("project_id")[["due", "on_time"]]
+        .sum()
+        .astype("int64")
+        .rename(columns={"due": "milestones_due"})
+    )
+    share = counts["on_time"] / counts["milestones_due"].where(counts["milestones_due"] > 0)
+    return counts.assign(on_time_share=share.astype("float64")).reset_index()
+
+
+def milestone_rag(
+    projects: pd.DataFrame,
+    tasks: pd.DataFrame,
+    *,
+    status_date: StatusDate,
+    at_risk_days: int = 0,
+    red_days_overdue: int = 14,
+    red_on_time_share: float = 0.7,
+) -> pd.DataFrame:
+    """Rate every project's milestones red, amber, green or grey.
+
+    Default rule: ``grey`` when the project has no milestones; ``red`` when a
+    milestone is late by more than ``red_days_overdue`` days or the on-time
+    share is below ``red_on_time_share``; ``amber`` when any milestone is
+    late or at risk; ``green`` otherwise.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, milestones, late, at_risk, max_days_overdue,
+        on_time_share, milestone_rag``, one row per project in ``projects``.
+
+    Examples
+    --------
+    >>> from pmo_lib.portfolio import empty_table
+    >>> projects = pd.concat([empty_table("projects"), pd.DataFrame({
+    ...     "project_id": ["P1", "P2"], "name": ["A", "B"], "program": ["X", "X"],
+    ...     "manager": ["Ann", "Bo"]})])
+    >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
+    ...     "project_id": ["P1"], "task_id": ["M1"], "name": ["Go-live"],
+    ...     "baseline_start": pd.to_datetime(["2026-04-01"]),
+    ...     "baseline_finish": pd.to_datetime(["2026-04-01"]),
+    ...     "forecast_finish": pd.to_datetime(["2026-04-06"]),
+    ...     "percent_complete": [0.0], "budget": [0.0], "is_milestone": [True]})])
+    >>> milestone_rag(projects, tasks, status_date="2026-03-10")["milestone_rag"].tolist()
+    ['amber', 'grey']
+    """
+    status = status_timestamp(status_date)
+    listed = milestones(tasks, status_date=status, at_risk_days=at_risk_days)
+    ids = pd.Index(projects["project_id"].sort_values().unique(), name="project_id")
+    counts = (
+        listed.assign(late=listed["state"].eq("late"), at_risk=listed["state"].eq("at risk"))
+        .groupby("project_id")[["task_id", "late", "at_risk"]]
+        .agg({"task_id": "size", "late": "sum", "at_risk": "sum"})
+        .rename(columns={"task_id": "milestones"})
+        .reindex(ids, fill_value=0)
+        .astype("int64")
+    )
+    worst = listed.groupby("project_id")["days_overdue"].max().reindex(ids).astype("Int64")
+    share = (
+        milestone_on_time_share(tasks, status_date=status)
+        .set_index("project_id")["on_time_share"]
+        .reindex(ids)
+    )
+    red = worst.gt(red_days_overdue).fillna(False) | share.lt(red_on_time_share)
+    amber = (counts["late"] + counts["at_risk"]) > 0
+    result = counts.assign(
+        max_days_overdue=worst,
+        on_time_share=share,
+        milestone_rag=rag(red=red, amber=amber, known=counts["milestones"] > 0),
+    )
+    return result.reset_index()
