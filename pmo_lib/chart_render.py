@@ -1,0 +1,249 @@
+"""Render Altair charts to static SVG (for the page) and PNG (for e-mail).
+
+Chart builders return ``alt.Chart`` objects and never render; this module is
+the separate rendering step. It uses vl-convert, which bundles Vega and
+Vega-Lite, so nothing is fetched from the network: a chart whose data is a
+URL fails instead of being downloaded.
+
+A notebook cell shows a chart with ``show_chart(chart)``: the executed
+notebook then stores a ``text/html`` output holding a ``<figure>`` with the
+inline SVG, and the exported page needs no JavaScript and no CDN. Text in
+the SVG (titles, labels) is XML-escaped by the renderer.
+
+Examples
+--------
+>>> import altair as alt, pandas as pd
+>>> chart = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
+>>> chart_svg(chart).startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from pmo_lib.display import escape
+from pmo_lib.formatting import RAG_COLOURS, RAG_LEVELS
+
+THEME_NAME = "pmo_report"
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#8c6d1f", "#424a53"]
+"""Okabe-Ito based category colours, safe for colour-blind readers."""
+
+_TEXT = "#24292f"
+_MUTED = "#57606a"
+
+
+def report_theme() -> dict[str, Any]:
+    """The Altair theme of every report chart: system font, quiet grid, print-friendly.
+
+    Examples
+    --------
+    >>> report_theme()["config"]["font"].startswith("system-ui")
+    True
+    """
+    label = {"labelFontSize": 11, "labelColor": _MUTED, "titleFontSize": 12,
+             "titleColor": _TEXT, "titleFontWeight": 600}
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "padding": 8,
+            "view": {"continuousWidth": 560, "continuousHeight": 260, "stroke": None},
+            "title": {"fontSize": 15, "fontWeight": 600, "color": _TEXT, "anchor": "start",
+                      "subtitleFontSize": 12, "subtitleColor": _MUTED, "offset": 12},
+            "axis": {**label, "gridColor": "#eaeef2", "domainColor": "#8c959f",
+                     "tickColor": "#8c959f", "labelLimit": 220, "titlePadding": 8},
+            "legend": {**label, "orient": "bottom", "symbolSize": 90},
+            "header": {"labelFontSize": 12, "labelColor": _TEXT, "titleFontSize": 12},
+            "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},
+            "bar": {"color": PALETTE[0]},
+            "line": {"color": PALETTE[0], "strokeWidth": 2},
+            "point": {"color": PALETTE[0], "filled": True},
+            "text": {"font": FONT, "fontSize": 11, "color": _TEXT},
+        }
+    }
+
+
+alt.theme.register(THEME_NAME, enable=False)(report_theme)
+
+
+def apply_report_theme() -> None:
+    """Enable the report theme for every Altair chart shown in this process.
+
+    Rendering with :func:`chart_svg` always uses the theme; call this in a
+    notebook only to get the same look from Altair's own interactive display.
+    """
+    alt.theme.enable(THEME_NAME)
+
+
+def rag_colour_scale() -> alt.Scale:
+    """An ``alt.Scale`` that maps the RAG words to the report's RAG colours.
+
+    Examples
+    --------
+    >>> rag_colour_scale().to_dict()["domain"]
+    ['green', 'amber', 'red', 'grey']
+    """
+    return alt.Scale(domain=list(RAG_LEVELS), range=[RAG_COLOURS[k] for k in RAG_LEVELS])
+
+
+def _vl_version() -> str | None:
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return wanted if wanted in vlc.get_vegalite_versions() else None
+
+
+def _spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(chart, Mapping):
+        return dict(chart)
+    with alt.theme.enable(THEME_NAME), alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def _chart_label(spec: Mapping[str, Any]) -> str:
+    title = spec.get("description") or spec.get("title") or ""
+    if isinstance(title, Mapping):
+        title = title.get("text", "")
+    if isinstance(title, (list, tuple)):
+        title = " ".join(map(str, title))
+    return str(title)
+
+
+_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?")
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _scope_ids(svg: str) -> str:
+    """Prefix the SVG's ids so that several charts can share one page."""
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    prefix = "pmo" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+
+    def scoped(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{prefix}{name}" if name in ids else match.group(0)
+
+    svg = re.sub(r'(\bid=")([^"]+)', scoped, svg)
+    svg = re.sub(r"(url\(#)([^)]+)", scoped, svg)
+    return re.sub(r'((?:xlink:)?href="#)([^"]+)', scoped, svg)
+
+
+def _make_responsive(svg: str, label: str) -> str:
+    attrs = ' style="max-width:100%;height:auto;overflow:visible" role="img"'
+    if label:
+        attrs += f' aria-label="{escape(label)}"'
+    return re.sub(r"^<svg\b", "<svg" + attrs, svg, count=1)
+
+
+def chart_svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
+    """Render a chart to an SVG string for inline use in HTML.
+
+    The XML prolog is removed, ids are made unique per chart, and the root
+    element scales down with its container (``max-width:100%``). Overflow
+    is visible: the browser's font may be a little wider than the one
+    vl-convert measured labels with, and a clipped axis label is worse than
+    one that reaches into the page margin.
+
+    Parameters
+    ----------
+    chart : alt.Chart or any top-level Altair chart, or a Vega-Lite dict
+        Rendered with the report theme; data must be inline (no URLs).
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``
+
+    Raises
+    ------
+    ValueError
+        When Vega-Lite cannot render the spec (the message says why).
+    """
+    spec = _spec(chart)
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[])
+    svg = _PROLOG.sub("", svg)
+    return _make_responsive(_scope_ids(svg), _chart_label(spec))
+
+
+def chart_png(chart: alt.TopLevelMixin | Mapping[str, Any], scale: float = 2) -> bytes:
+    """Render a chart to PNG bytes (for e-mail bodies), ``scale`` times its size.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> png = chart_png(alt.Chart(pd.DataFrame({"y": [1]})).mark_bar().encode(y="y"))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    return vlc.vegalite_to_png(
+        _spec(chart), vl_version=_vl_version(), scale=scale, allowed_base_urls=[]
+    )
+
+
+class ChartDisplay:
+    """A chart rendered to inline SVG inside a ``<figure>``, for a notebook cell.
+
+    The SVG is rendered when the object is created, so a chart that cannot be
+    rendered fails its notebook cell (IPython would hide an error raised
+    later, inside ``_repr_html_``).
+
+    Parameters
+    ----------
+    chart : alt.Chart or a Vega-Lite dict
+    caption : str, optional
+        Shown under the chart (escaped).
+
+    Attributes
+    ----------
+    svg : str
+    html : str
+    """
+
+    def __init__(self, chart: alt.TopLevelMixin | Mapping[str, Any], *,
+                 caption: str | None = None) -> None:
+        self.svg = chart_svg(chart)
+        self.caption = caption
+        figcaption = (
+            '<figcaption class="pmo-chart__caption" style="font-size:0.85em;color:#57606a;'
+            f'margin-top:4px">{escape(caption)}</figcaption>'
+            if caption
+            else ""
+        )
+        self.html = (
+            '<figure class="pmo-chart" style="margin:0.5em 0 1.5em;max-width:100%">'
+            f"{self.svg}{figcaption}</figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Chart{': ' + self.caption if self.caption else ''}"
+
+
+def show_chart(chart: alt.TopLevelMixin | Mapping[str, Any], *,
+               caption: str | None = None) -> ChartDisplay:
+    """Return the chart as a static figure for display in a notebook cell.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> shown = show_chart(alt.Chart(pd.DataFrame({"y": [1]})).mark_bar().encode(y="y"),
+    ...                    caption="Budget <by phase>")
+    >>> shown._repr_html_().startswith('<figure class="pmo-chart"')
+    True
+    >>> "Budget &lt;by phase&gt;</figcaption>" in shown.html
+    True
+    """
+    return ChartDisplay(chart, caption=caption)
