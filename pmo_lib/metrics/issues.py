@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
-from pmo_lib.metrics._rag import rag
+from pmo_lib.metrics._rag import per_project, rag
 from pmo_lib.schema import ISSUE_PRIORITIES
 
 SUMMARY_COLUMNS = [
@@ -64,7 +64,9 @@ def issue_log(issues: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFrame:
             days_overdue=whole_days(status - log["due_date"]).where(overdue),
             _rank=log["priority"].cat.codes,
         )
-        .sort_values(["project_id", "_rank", "opened_date", "issue_id"], ascending=[True, False, True, True])
+        .sort_values(
+            ["project_id", "_rank", "opened_date", "issue_id"], ascending=[True, False, True, True]
+        )
         .drop(columns="_rank")
         .reset_index(drop=True)
     )
@@ -166,9 +168,7 @@ def issue_rag(
     Examples
     --------
     >>> from pmo_lib.portfolio import empty_table
-    >>> projects = pd.concat([empty_table("projects"), pd.DataFrame({
-    ...     "project_id": ["P1", "P2"], "name": ["A", "B"], "program": ["X", "X"],
-    ...     "manager": ["Ann", "Bo"]})])
+    >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> issues = pd.concat([empty_table("issues"), pd.DataFrame({
     ...     "project_id": ["P1"], "issue_id": ["I1"], "title": ["Outage"],
     ...     "priority": pd.Categorical(["critical"], categories=["low", "medium", "high", "critical"]),
@@ -189,10 +189,9 @@ def issue_rag(
         .groupby("project_id")[["open_critical", "open_high", "overdue_high"]]
         .sum()
     )
-    ids = pd.Index(projects["project_id"].sort_values().unique(), name="project_id")
-    out = issue_summary(issues, status_date=status).set_index("project_id").join(extra).reindex(ids)
+    summary = issue_summary(issues, status_date=status).set_index("project_id").join(extra)
     counts = ["issues", "open", "overdue", "open_critical", "open_high", "overdue_high"]
-    out = out.fillna({c: 0 for c in counts}).astype({c: "int64" for c in counts})
+    out = per_project(projects, summary, counts)
     red = out["open_critical"].gt(0) | out["overdue_high"].gt(red_overdue)
     amber = out["open_high"].gt(0) | out["overdue"].gt(0)
     out["issue_rag"] = rag(red=red, amber=amber, known=out["issues"].gt(0))

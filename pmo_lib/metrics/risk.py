@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
-from pmo_lib.metrics._rag import rag
+from pmo_lib.metrics._rag import per_project, rag
 
 SCALE = range(1, 6)
 SUMMARY_COLUMNS = ["project_id", "risks", "open", "high", "exposure", "overdue", "max_score"]
@@ -221,9 +221,7 @@ def risk_rag(
     Examples
     --------
     >>> from pmo_lib.portfolio import empty_table
-    >>> projects = pd.concat([empty_table("projects"), pd.DataFrame({
-    ...     "project_id": ["P1", "P2"], "name": ["A", "B"], "program": ["X", "X"],
-    ...     "manager": ["Ann", "Bo"]})])
+    >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1"], "risk_id": ["R1"], "title": ["A"],
     ...     "probability": pd.array([3], dtype="Int64"), "impact": pd.array([4], dtype="Int64"),
@@ -232,11 +230,8 @@ def risk_rag(
     ['amber', 'grey']
     """
     summary = risk_summary(risks, status_date=status_date, high_score=high_score)
-    ids = pd.Index(projects["project_id"].sort_values().unique(), name="project_id")
-    summary = summary.set_index("project_id").reindex(ids)
-    counts = ["risks", "open", "high", "overdue"]
-    summary = summary.fillna({c: 0 for c in counts} | {"exposure": 0.0})
-    summary = summary.astype({c: "int64" for c in counts})
+    summary = per_project(projects, summary.set_index("project_id"), ["risks", "open", "high", "overdue"])
+    summary = summary.fillna({"exposure": 0.0})
     top = summary["max_score"]
     red = top.ge(red_score).fillna(False).astype(bool) | summary["overdue"].gt(red_overdue)
     amber = top.ge(amber_score).fillna(False).astype(bool) | summary["overdue"].gt(0)

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
-from pmo_lib.metrics._rag import rag
+from pmo_lib.metrics._rag import per_project, rag
+from pmo_lib.metrics.evm import _ratio
 
 MILESTONE_COLUMNS = [
     "project_id", "task_id", "name", "baseline_finish", "forecast_finish", "actual_finish",
@@ -199,7 +200,11 @@ def milestone_on_time_share(tasks: pd.DataFrame, *, status_date: StatusDate) -> 
     0         P1               2        1            0.5
     """
     status = status_timestamp(status_date)
-    listed = milestones(tasks, status_date=status)
+    return _on_time(milestones(tasks, status_date=status), status).reset_index()
+
+
+def _on_time(listed: pd.DataFrame, status: pd.Timestamp) -> pd.DataFrame:
+    """``milestones_due, on_time, on_time_share`` per project of a :func:`milestones` frame."""
     done = listed["state"].eq("done")
     due = listed["baseline_finish"].lt(status) | (done & listed["baseline_finish"].eq(status))
     counts = (
@@ -209,8 +214,8 @@ def milestone_on_time_share(tasks: pd.DataFrame, *, status_date: StatusDate) -> 
         .astype("int64")
         .rename(columns={"due": "milestones_due"})
     )
-    share = counts["on_time"] / counts["milestones_due"].where(counts["milestones_due"] > 0)
-    return counts.assign(on_time_share=share.astype("float64")).reset_index()
+    share = _ratio(counts["on_time"], counts["milestones_due"]).astype("float64")
+    return counts.assign(on_time_share=share)
 
 
 def milestone_rag(
@@ -238,9 +243,7 @@ def milestone_rag(
     Examples
     --------
     >>> from pmo_lib.portfolio import empty_table
-    >>> projects = pd.concat([empty_table("projects"), pd.DataFrame({
-    ...     "project_id": ["P1", "P2"], "name": ["A", "B"], "program": ["X", "X"],
-    ...     "manager": ["Ann", "Bo"]})])
+    >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1"], "task_id": ["M1"], "name": ["Go-live"],
     ...     "baseline_start": pd.to_datetime(["2026-04-01"]),
@@ -252,26 +255,21 @@ def milestone_rag(
     """
     status = status_timestamp(status_date)
     listed = milestones(tasks, status_date=status, at_risk_days=at_risk_days)
-    ids = pd.Index(projects["project_id"].sort_values().unique(), name="project_id")
-    counts = (
+    summary = (
         listed.assign(late=listed["state"].eq("late"), at_risk=listed["state"].eq("at risk"))
-        .groupby("project_id")[["task_id", "late", "at_risk"]]
-        .agg({"task_id": "size", "late": "sum", "at_risk": "sum"})
-        .rename(columns={"task_id": "milestones"})
-        .reindex(ids, fill_value=0)
-        .astype("int64")
+        .groupby("project_id")
+        .agg(
+            milestones=("task_id", "size"),
+            late=("late", "sum"),
+            at_risk=("at_risk", "sum"),
+            max_days_overdue=("days_overdue", "max"),
+        )
     )
-    worst = listed.groupby("project_id")["days_overdue"].max().reindex(ids).astype("Int64")
-    share = (
-        milestone_on_time_share(tasks, status_date=status)
-        .set_index("project_id")["on_time_share"]
-        .reindex(ids)
-    )
-    red = worst.gt(red_days_overdue).fillna(False) | share.lt(red_on_time_share)
-    amber = (counts["late"] + counts["at_risk"]) > 0
-    result = counts.assign(
-        max_days_overdue=worst,
-        on_time_share=share,
-        milestone_rag=rag(red=red, amber=amber, known=counts["milestones"] > 0),
-    )
-    return result.reset_index()
+    summary = summary.join(_on_time(listed, status)["on_time_share"])
+    out = per_project(projects, summary, ["milestones", "late", "at_risk"])
+    out = out.astype({"max_days_overdue": "Int64", "on_time_share": "float64"})
+    very_late = out["max_days_overdue"].gt(red_days_overdue).fillna(False).astype(bool)
+    red = very_late | out["on_time_share"].lt(red_on_time_share)
+    amber = (out["late"] + out["at_risk"]) > 0
+    out["milestone_rag"] = rag(red=red, amber=amber, known=out["milestones"] > 0)
+    return out.reset_index()

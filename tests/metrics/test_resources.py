@@ -20,7 +20,9 @@ from pmo_lib.metrics.resources import (
 )
 from pmo_lib.portfolio import empty_table
 
-WEEKS = pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30", "2026-04-06"])
+WEEKS = pd.to_datetime(
+    ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30", "2026-04-06"]
+)
 
 
 @pytest.fixture
@@ -97,7 +99,8 @@ def test_over_allocated(resources, assignments):
         ["B", 1, 1.25, "2026-04-06"],
         ["C", 1, 1.1, "2026-03-16"],
     ]
-    assert result["peak_week"].tolist() == [pd.Timestamp(d) for d in ("2026-03-02", "2026-04-06", "2026-03-16")]
+    peaks = ("2026-03-02", "2026-04-06", "2026-03-16")
+    assert result["peak_week"].tolist() == [pd.Timestamp(d) for d in peaks]
     assert over_allocated(resources, assignments, threshold=1.2)["resource_id"].tolist() == ["A", "B"]
 
 

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.risk import SUMMARY_COLUMNS, heat_map, risk_rag, risk_register, risk_summary, top_risks
+from pmo_lib.metrics.risk import (
+    SUMMARY_COLUMNS,
+    heat_map,
+    risk_rag,
+    risk_register,
+    risk_summary,
+    top_risks,
+)
 from pmo_lib.portfolio import empty_table
 
 T = date(2026, 3, 11)
