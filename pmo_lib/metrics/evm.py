@@ -62,15 +62,16 @@ def _dates_from_days(values) -> np.ndarray:
 
 
 def _ratio(numerator, denominator):
-    """Divide, giving NaN wherever the denominator is 0 or NaN.
+    """Divide, giving NaN wherever the denominator is 0 or NaN (or the quotient overflows).
 
     Examples
     --------
-    >>> _ratio(pd.Series([1.0, 1.0, 0.0]), pd.Series([2.0, 0.0, 0.0])).tolist()
-    [0.5, nan, nan]
+    >>> _ratio(pd.Series([1.0, 1.0, 0.0, 1.0]), pd.Series([2.0, 0.0, 0.0, 1e-310])).tolist()
+    [0.5, nan, nan, nan]
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return numerator / np.where(denominator == 0, np.nan, denominator) + 0.0  # + 0.0: no -0.0
+    with np.errstate(all="ignore"):
+        quotient = numerator / np.where(denominator == 0, np.nan, denominator)
+        return quotient + np.where(np.isfinite(quotient), 0.0, np.nan)  # never inf; -0.0 becomes 0.0
 
 
 def _task_planned_fraction(tasks: pd.DataFrame, status_day: float) -> np.ndarray:

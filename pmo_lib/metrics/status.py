@@ -14,6 +14,7 @@ import pandas as pd
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
 
 RAG_ORDER = ("grey", "green", "amber", "red")  # least to most severe
+STATUS_COLUMNS = ("schedule_rag", "cost_rag", "overall_rag")
 _SEVERITY = {rag: rank for rank, rag in enumerate(RAG_ORDER)}
 
 

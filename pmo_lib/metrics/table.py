@@ -5,28 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
-from pmo_lib.metrics.earned_schedule import earned_schedule
+from pmo_lib.metrics.earned_schedule import SCHEDULE_COLUMNS, earned_schedule
 from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value
-from pmo_lib.metrics.status import RagThresholds, project_status, watermelon
+from pmo_lib.metrics.status import STATUS_COLUMNS, RagThresholds, project_status, watermelon
 
-METRICS_COLUMNS = (
-    ("project_id", "name", "program")
-    + EVM_COLUMNS
-    + (
-        "planned_start",
-        "planned_finish",
-        "pd_days",
-        "at_days",
-        "es_days",
-        "spi_t",
-        "sv_t_days",
-        "ieac_t_days",
-        "forecast_finish",
-        "schedule_rag",
-        "cost_rag",
-        "overall_rag",
-    )
-)
+METRICS_COLUMNS = ("project_id", "name", "program") + EVM_COLUMNS + SCHEDULE_COLUMNS + STATUS_COLUMNS
 EXTRA_COLUMNS = ("tspi", "status", "manager_rag", "watermelon")
 
 

@@ -53,7 +53,7 @@ def test_lipke_example(table):
     # 52 % of period 7's 500 (260).
     tasks = lipke_tasks(table, [100] * 6 + [52] + [0] * 5)
     row = earned_schedule(tasks, status_date=day(70)).loc["L"]
-    assert list(row.index) == list(SCHEDULE_COLUMNS)
+    assert list(row.index) == [*SCHEDULE_COLUMNS, "tspi"]
     # Period 7 runs 2,000 -> 2,500 over days 60..70 (50 a day): PV_65 = 2,250 <= 2,260 < PV_66 = 2,300,
     # so C = 65 and ES = 65 + (2,260 - 2,250) / (2,300 - 2,250) = 65.2 days = 6.52 periods.
     assert row["es_days"] == pytest.approx(65.2)
@@ -170,7 +170,7 @@ def test_far_forecast_is_nat_not_an_overflow(table):
 
 def test_empty_tasks(table):
     out = earned_schedule(table("tasks"), status_date=day(0))
-    assert out.empty and list(out.columns) == list(SCHEDULE_COLUMNS)
+    assert out.empty and list(out.columns) == [*SCHEDULE_COLUMNS, "tspi"]
 
 
 def reference_es(rows, status_day):

@@ -162,6 +162,9 @@ def test_evm_from_totals_keeps_other_columns_and_input():
     assert out["cpi"].tolist() == [0.0]
     assert out[["spi", "eac", "eac_composite", "etc", "vac"]].isna().all(axis=None)
     assert out["tcpi"].tolist() == [pytest.approx(100 / 90)]
+    # A denominator so small the quotient overflows is undefined too, never infinity.
+    tiny = evm_from_totals(pd.DataFrame({"bac": [1.0], "pv": [1e-310], "ev": [1.0], "ac": [1.0]}))
+    assert np.isnan(tiny.loc[0, "spi"]) and np.isnan(tiny.loc[0, "eac_composite"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
