@@ -8,6 +8,8 @@ need them, so ``pmo-report validate`` stays quick.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import sys
 from pathlib import Path
 
@@ -110,6 +112,67 @@ def sample(out: Path, n_projects: int, seed: int, status_date: dt.date) -> None:
     tables = generate_portfolio(projects=n_projects, seed=seed, status_date=status_date)
     write_portfolio(tables, out)
     click.echo(f"wrote {n_projects:,} projects to {out}")
+
+
+class _JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                           "logger": record.name, "message": record.getMessage()}, ensure_ascii=False)
+
+
+def _configure_logging(fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(_JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger("pmo_lib")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--status-date", required=True, type=StatusDate(),
+              help="As-of date: YYYY-MM-DD, 'today' or 'last-friday'.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Run folder; default output/<status_date>/.")
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML laid over parameters/defaults.yaml.")
+@click.option("--projects", "projects", default=None, help="Only these project ids (comma-separated).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Reports run in parallel.")
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Earlier run folder to compare with; default the latest earlier run beside --out.")
+@click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
+def run(data, status_date, out, params_file, projects, workers, previous, log_format) -> None:
+    """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
+    from pmo_lib.parameters import load_parameters
+    from pmo_lib.runner import run_reports
+
+    _configure_logging(log_format)
+    out = out or Path("output") / status_date.isoformat()
+    try:
+        params = load_parameters(params_file)
+        outcome = run_reports(
+            data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
+            projects=[p.strip() for p in projects.split(",") if p.strip()] if projects else None,
+            workers=workers, previous=previous)
+    except PmoError as exc:
+        if hasattr(exc, "problems"):
+            for problem in exc.problems:
+                click.echo(f"{'' if problem.is_error else 'warning: '}{problem}", err=True)
+            click.echo(f"error: {len(exc.errors)} error(s) in the portfolio data; nothing was written", err=True)
+            sys.exit(exc.exit_code)
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"error: cannot write the run folder {out}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    ok = sum(r.status == "ok" for r in outcome.results)
+    failed = len(outcome.results) - ok
+    click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
+    sys.exit(outcome.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

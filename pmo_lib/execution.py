@@ -1,0 +1,123 @@
+"""Execute one report job: papermill runs the notebook, nbconvert exports the page.
+
+Each job writes its executed notebook and its page atomically, and never
+raises for a failing notebook: the failure comes back in the
+:class:`JobResult` so the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pmo_lib.outputs import write_text
+from pmo_lib.planning import ReportJob
+
+
+@dataclass
+class JobResult:
+    """What happened to one job; becomes one entry of ``manifest.json``."""
+
+    key: str
+    report: str
+    scope: str
+    subject: str
+    title: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    page: str | None
+    notebook: str
+    error: dict | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def describe_failure(exc: BaseException) -> dict:
+    """The reason a notebook failed, as JSON: cell number, error type and message.
+
+    Examples
+    --------
+    >>> describe_failure(ValueError("bad"))["message"]
+    'bad'
+    """
+    info = {"type": type(exc).__name__, "message": str(exc).strip()[:2000], "cell": None}
+    ename = getattr(exc, "ename", None)
+    if ename:  # papermill.PapermillExecutionError
+        info["type"] = ename
+        info["message"] = str(getattr(exc, "evalue", "")).strip()[:2000]
+        exec_count = getattr(exc, "exec_count", None)
+        info["cell"] = getattr(exc, "cell_index", None)
+        info["execution_count"] = exec_count
+    elif type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
+        info["type"] = "Timeout"
+    elif type(exc).__name__ == "DeadKernelError":
+        info["type"] = "KernelDied"
+    return info
+
+
+def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int) -> JobResult:
+    """Execute ``job`` with papermill and export its page; record any failure."""
+    import nbformat
+    import papermill
+
+    started = time.perf_counter()
+    executed = run_dir / job.executed_notebook
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=executed.parent, prefix=f".{executed.stem}.", suffix=".ipynb")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    error = None
+    nb = None
+    try:
+        papermill.execute_notebook(
+            str(root / job.notebook),
+            str(tmp),
+            parameters=job.parameters,
+            kernel_name="python3",
+            cwd=str(root / Path(job.notebook).parent),
+            progress_bar=False,
+            execution_timeout=timeout,
+            start_timeout=120,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure of a report is recorded, never raised
+        error = describe_failure(exc)
+    try:
+        nb = nbformat.read(str(tmp), as_version=4) if tmp.stat().st_size else None
+    except Exception:  # noqa: BLE001 - a kernel that died may leave nothing readable
+        nb = None
+    page = None
+    if nb is not None:
+        nb.metadata["pmo"] = {**metadata, "title": _page_title(job, metadata)}
+        write_text(executed, nbformat.writes(nb))
+    tmp.unlink(missing_ok=True)
+    if error is None and nb is not None:
+        try:
+            from pmo_lib.export import export_html
+
+            write_text(run_dir / job.page, export_html(nb))
+            page = job.page
+        except Exception as exc:  # noqa: BLE001
+            error = {"type": type(exc).__name__, "message": str(exc), "cell": None,
+                     "traceback": traceback.format_exc(limit=5)}
+    elif error is None:
+        error = {"type": "NoOutput", "message": "the notebook produced no output", "cell": None}
+    return JobResult(job.key, job.report, job.scope, job.subject, job.title,
+                     "failed" if error else "ok", round(time.perf_counter() - started, 3),
+                     page, job.executed_notebook, error)
+
+
+def _page_title(job: ReportJob, metadata: dict) -> str:
+    if job.scope == "portfolio":
+        return f"{job.title}: {metadata.get('portfolio_name', job.subject)}"
+    return f"{job.title}: {job.subject}"
+
+
+def now_iso() -> str:
+    """The current time, ISO 8601 with seconds, in UTC."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,223 @@
+"""``pmo-report run``: validate, compute the metrics once, run every report, write the index.
+
+The order of a run:
+
+1. parameters are checked (unknown keys, notebook parameters) — nothing written on error;
+2. the portfolio is loaded and validated — nothing written on error (exit 2);
+3. ``metrics.csv`` is computed once and written;
+4. every report job runs (in parallel workers); a failing one is recorded and
+   the others go on;
+5. ``index.html`` and ``manifest.json`` are written last.
+
+Every file is written atomically, so a run killed part-way leaves each page
+either as it was or complete, and running it again completes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmo_lib.errors import ParameterError
+from pmo_lib.execution import JobResult, now_iso, run_job
+from pmo_lib.loading import load_portfolio
+from pmo_lib.outputs import format_metrics, write_json, write_text
+from pmo_lib.parameters import PROJECT_ROOT, RunParameters
+from pmo_lib.planning import ReportJob, plan_jobs
+
+log = logging.getLogger("pmo_lib.run")
+
+RUN_ONLY_PARAMETERS = ("data_path", "status_date", "params_file", "previous_metrics", "project_id", "program")
+
+
+@dataclass
+class RunOutcome:
+    """The result of a run: its folder, every job result, and the exit code."""
+
+    run_dir: Path
+    results: list[JobResult]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(r.status != "ok" for r in self.results) else 0
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 over the portfolio's files (names and bytes), to tie a run to its data.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "projects.csv").write_text("a")
+    >>> fingerprint(folder)[:12]
+    '1df5488d53b0'
+    """
+    digest = hashlib.sha256()
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    for file in files:
+        digest.update(file.name.encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
+    """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv."""
+    root = out_dir.parent
+    if not root.is_dir():
+        return None
+    earlier = []
+    for folder in root.iterdir():
+        try:
+            day = dt.date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if day < status_date and (folder / "metrics.csv").is_file():
+            earlier.append((day, folder))
+    return max(earlier)[1] if earlier else None
+
+
+def check_notebook_parameters(jobs: list[ReportJob], root: Path) -> None:
+    """Every parameter a job passes must be declared in its notebook's parameters cell.
+
+    Papermill only warns about unknown parameters; here they are errors,
+    named with the notebook and the key, before anything runs.
+    """
+    import papermill
+
+    declared: dict[str, set[str]] = {}
+    problems = []
+    for job in jobs:
+        if job.notebook not in declared:
+            path = root / job.notebook
+            if not path.is_file():
+                raise ParameterError(f"report {job.report!r}: notebook {job.notebook} not found")
+            try:
+                declared[job.notebook] = set(papermill.inspect_notebook(str(path)))
+            except Exception as exc:  # noqa: BLE001
+                raise ParameterError(f"{job.notebook}: cannot read its parameters cell ({exc})") from None
+            if not declared[job.notebook]:
+                problems.append(f"{job.notebook}: no cell tagged 'parameters'")
+        missing = sorted(set(job.parameters) - declared[job.notebook])
+        for key in missing:
+            message = f"{job.notebook}: parameter '{key}' is not declared in the notebook's parameters cell"
+            if message not in problems:
+                problems.append(message)
+    if problems:
+        raise ParameterError("\n".join(problems))
+
+
+def run_reports(
+    *,
+    data: Path,
+    status_date: dt.date,
+    out_dir: Path,
+    params: RunParameters,
+    params_file: Path | None = None,
+    projects: list[str] | None = None,
+    workers: int | None = None,
+    previous: Path | None = None,
+    root: Path = PROJECT_ROOT,
+    progress: bool | None = None,
+) -> RunOutcome:
+    """Run the whole report suite; see the module docstring for the order.
+
+    Raises
+    ------
+    DataValidationError, DataSourceError, ParameterError
+        Before anything is written.
+    """
+    from pmo_lib.analysis import portfolio_metrics
+    from pmo_lib.index_page import render_index
+
+    data = data.resolve()
+    portfolio = load_portfolio(data)
+    for warning in portfolio.warnings:
+        log.warning("data warning: %s", warning)
+    known = portfolio.projects["project_id"].tolist()
+    if projects:
+        unknown = [p for p in projects if p not in known]
+        if unknown:
+            raise ParameterError(f"--projects: unknown project id(s): {', '.join(unknown)}")
+        selected = [p for p in known if p in projects]
+    else:
+        selected = known
+    programs = sorted(portfolio.projects.loc[portfolio.projects["project_id"].isin(selected), "program"].unique())
+    out_dir = out_dir.resolve()
+    previous = previous.resolve() if previous else find_previous_run(out_dir, status_date)
+    common = {"data_path": str(data), "status_date": status_date.isoformat(),
+              "params_file": str(params_file.resolve()) if params_file else "",
+              "previous_metrics": str(previous / "metrics.csv") if previous else ""}
+    jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
+                     portfolio_name=params.portfolio_name, common=common)
+    check_notebook_parameters(jobs, root)
+
+    started = now_iso()
+    table = portfolio_metrics(portfolio, status_date=status_date, params=params)
+    write_text(out_dir / "metrics.csv", format_metrics(table))
+    metadata = {"portfolio_name": params.portfolio_name, "status_date": status_date.isoformat(),
+                "generated_at": started}
+    log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
+    results = _execute(jobs, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
+                       workers=workers or params.workers, progress=progress)
+    order = {job.key: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.key])
+    finished = now_iso()
+    manifest = {
+        "status_date": status_date.isoformat(),
+        "portfolio_name": params.portfolio_name,
+        "started_at": started,
+        "finished_at": finished,
+        "data": {"path": str(data), "fingerprint": fingerprint(data)},
+        "previous_run": str(previous) if previous else None,
+        "parameters": params.model_dump(mode="json"),
+        "reports": [r.to_json() for r in results],
+        "counts": {"ok": sum(r.status == "ok" for r in results),
+                   "failed": sum(r.status != "ok" for r in results)},
+    }
+    write_text(out_dir / "index.html", render_index(manifest, table))
+    write_json(out_dir / "manifest.json", manifest)
+    return RunOutcome(out_dir, results)
+
+
+def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress) -> list[JobResult]:
+    bar = _progress_bar(len(jobs), progress)
+    results: list[JobResult] = []
+
+    def record(result: JobResult) -> None:
+        results.append(result)
+        if result.status == "ok":
+            log.info("ok      %-40s %6.1fs", result.key, result.seconds)
+        else:
+            err = result.error or {}
+            log.error("FAILED  %-40s %6.1fs  %s: %s", result.key, result.seconds, err.get("type"),
+                      (err.get("message") or "").splitlines()[0] if err.get("message") else "")
+        if bar is not None:
+            bar.update(1)
+
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            record(run_job(job, run_dir=out_dir, root=root, metadata=metadata, timeout=timeout))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(run_job, job, run_dir=out_dir, root=root, metadata=metadata, timeout=timeout)
+                       for job in jobs]
+            for future in as_completed(futures):
+                record(future.result())
+    if bar is not None:
+        bar.close()
+    return results
+
+
+def _progress_bar(total: int, progress: bool | None):
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="report", file=sys.stderr)
