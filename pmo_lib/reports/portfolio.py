@@ -1,0 +1,131 @@
+"""The portfolio overview: what the notebook ``portfolio_overview.ipynb`` shows, cell by cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pmo_lib import charts
+from pmo_lib.chart_render import show_chart
+from pmo_lib.display import HtmlFragment, missing_table, note, report_header
+from pmo_lib.reports.base import ReportView, combine
+from pmo_lib.reports.context import load_analysis, read_previous_metrics
+from pmo_lib.reports.program import project_table, rollup_tiles, top_risks_table, upcoming
+
+
+class PortfolioReport(ReportView):
+    """The whole portfolio on one page."""
+
+    @classmethod
+    def load(cls, *, data_path: str, status_date: str, params_file: str = "",
+             previous_metrics: str = "") -> "PortfolioReport":
+        """Load (or reuse) the portfolio's analysis."""
+        analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
+        return cls(analysis, previous=read_previous_metrics(previous_metrics))
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        return self.analysis.metrics
+
+    def header(self) -> HtmlFragment:
+        """Portfolio name, size, status date and the rolled-up RAG."""
+        t = self.analysis.totals
+        counts = self.metrics["overall_rag"].value_counts()
+        mix = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in ("red", "amber", "green", "grey") if counts.get(r, 0))
+        lines = [f"{len(self.metrics)} projects in {self.metrics['program'].nunique()} programs ({mix})",
+                 f"Status date: {self.status_date.isoformat()}"]
+        return report_header(f"{self.analysis.params.portfolio_name}: portfolio overview", lines,
+                             rag=t["overall_rag"], dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]})
+
+    def kpis(self) -> HtmlFragment:
+        """Headline KPIs: sums over all projects, ratios from the sums."""
+        return rollup_tiles(self, self.analysis.totals, previous=self.previous)
+
+    def rag_distribution(self):
+        """How many projects are red, amber, green (and without data)."""
+        return show_chart(charts.rag_distribution(self.metrics))
+
+    def projects(self) -> HtmlFragment:
+        """Every project, worst first."""
+        order = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+        frame = self.metrics.assign(_o=self.metrics["overall_rag"].map(order)).sort_values(
+            ["_o", "program", "project_id"])
+        return project_table(self, frame)
+
+    def bubble(self):
+        """CPI against SPI per project, coloured by program, bubble size the budget."""
+        return show_chart(charts.cpi_spi_bubble(self.metrics, color="program"))
+
+    def budget_by_program(self):
+        """Approved budget, BAC, EAC and actual cost per program."""
+        programs = self.analysis.programs.copy()
+        approved = self.analysis.portfolio.projects.groupby("program")["budget"].sum(min_count=1)
+        programs["budget"] = approved.reindex(programs.index)
+        return show_chart(charts.budget_vs_eac(programs, currency=self.currency))
+
+    def s_curve(self):
+        """The portfolio's cumulative planned value, earned value and actual cost."""
+        curve = self.analysis.portfolio_s_curve
+        return show_chart(charts.s_curve_chart(curve, currency=self.currency, status_date=self.status_date,
+                                               title="Portfolio S-curve"))
+
+    def milestones_next(self, days: int) -> HtmlFragment:
+        """Milestones due in the next ``days`` days across the portfolio."""
+        return upcoming(self, days)
+
+    def top_risks(self) -> HtmlFragment:
+        """The highest-scoring open risks and the portfolio's total exposure."""
+        return top_risks_table(self)
+
+    def capacity(self):
+        """Capacity against planned demand by role and month."""
+        portfolio = self.analysis.portfolio
+        if not (portfolio.has("resources") and portfolio.has("assignments")):
+            return missing_table("assignments")
+        chart = show_chart(charts.capacity_heat_map(self.analysis.capacity_monthly))
+        over = self.analysis.over_allocated
+        if over.empty:
+            return chart
+        frame = over[["name", "role", "weeks_over", "peak_utilisation", "peak_week"]]
+        return combine(chart, self.table(
+            frame, ratios=["peak_utilisation"], dates=["peak_week"],
+            labels={"name": "Person", "role": "Role", "weeks_over": "Weeks over 100 %",
+                    "peak_utilisation": "Peak load", "peak_week": "Peak week"},
+            caption=f"{len(over)} people booked above their capacity in some weeks"))
+
+    def demand(self) -> HtmlFragment:
+        """The demand pipeline ranked by weighted score, and what fits the remaining budget."""
+        if not self.analysis.portfolio.has("demand"):
+            return missing_table("demand")
+        ranked = self.analysis.demand_ranked.sort_values("rank")
+        chart = show_chart(charts.demand_pipeline(ranked, currency=self.currency))
+        frame = ranked[["rank", "request_id", "title", "sponsor", "status", "estimated_cost", "expected_benefit",
+                        "score", "fits"]]
+        table = self.table(frame, money=["estimated_cost", "expected_benefit"],
+                           labels={"rank": "Rank", "request_id": "ID", "title": "Request", "sponsor": "Sponsor",
+                                   "status": "Status", "estimated_cost": "Cost", "expected_benefit": "Benefit",
+                                   "score": "Score", "fits": "Fits budget"},
+                           caption=f"Budget available for approved demand: {self.money(self.analysis.demand_capacity)}")
+        return combine(chart, table)
+
+    def compliance(self) -> HtmlFragment:
+        """PMO standards: each checked project's score and breaches."""
+        frame = self.analysis.compliance
+        frame = frame[frame["checked"].fillna(False).astype(bool)].sort_values(["score", "project_id"])
+        names = self.analysis.portfolio.projects.set_index("project_id")["name"]
+        frame = frame.assign(project=frame["project_id"].map(names), score=frame["score"] * 100)
+        met = int((frame["score"] >= 100 - 1e-9).sum())
+        shown = frame[["project", "project_id", "score", "breaches"]]
+        return self.table(shown, percent=["score"],
+                          labels={"project": "Project", "project_id": "ID", "score": "Standards met",
+                                  "breaches": "Breaches"},
+                          caption=f"{met} of {len(frame)} checked projects meet every PMO standard")
+
+    def watermelons(self) -> HtmlFragment:
+        """Projects whose manager reports a greener status than their numbers."""
+        flagged = self.metrics[self.metrics["watermelon"].astype(bool)]
+        if flagged.empty:
+            return note("No watermelon projects: every manager's RAG is at least as severe as the numbers.")
+        frame = flagged[["name", "project_id", "manager_rag", "schedule_rag", "cost_rag", "spi", "cpi"]]
+        return self.table(frame, rag=["manager_rag", "schedule_rag", "cost_rag"], ratios=["spi", "cpi"],
+                          labels={"name": "Project", "project_id": "ID", "manager_rag": "Manager says",
+                                  "schedule_rag": "Schedule", "cost_rag": "Cost", "spi": "SPI", "cpi": "CPI"})

@@ -1,0 +1,139 @@
+"""The program summary: what the notebook ``program_summary.ipynb`` shows, cell by cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pmo_lib import charts
+from pmo_lib.chart_render import show_chart
+from pmo_lib.display import HtmlFragment, kpi_tiles, missing_table, report_header
+from pmo_lib.errors import ReportError
+from pmo_lib.reports.base import ReportView
+from pmo_lib.reports.context import load_analysis, read_previous_metrics
+
+PROJECT_TABLE_COLUMNS = {
+    "name": "Project", "project_id": "ID", "manager": "Manager", "status": "Status",
+    "overall_rag": "Overall", "schedule_rag": "Schedule", "cost_rag": "Cost",
+    "spi": "SPI", "cpi": "CPI", "bac": "BAC", "eac": "EAC", "forecast_finish": "Forecast finish",
+}
+
+
+def project_table(view: ReportView, metrics: pd.DataFrame) -> HtmlFragment:
+    """The projects of a program or portfolio with their RAGs and key figures."""
+    projects = view.analysis.portfolio.projects.set_index("project_id")
+    frame = metrics.assign(manager=metrics["project_id"].map(projects["manager"]),
+                           status=metrics["status"].astype(str).str.replace("_", " "))
+    frame = frame[list(PROJECT_TABLE_COLUMNS)]
+    return view.table(frame, money=["bac", "eac"], ratios=["spi", "cpi"], dates=["forecast_finish"],
+                      rag=["overall_rag", "schedule_rag", "cost_rag"], labels=PROJECT_TABLE_COLUMNS,
+                      empty_message="No projects.")
+
+
+def rollup_tiles(view: ReportView, totals: pd.Series, *, previous: pd.DataFrame | None) -> HtmlFragment:
+    """Rolled-up KPIs: sums, and ratios recomputed from the sums."""
+    before = None
+    if previous is not None and len(previous):
+        summed = previous[["bac", "pv", "ev", "ac"]].sum(min_count=1)
+        before = {"spi": summed["ev"] / summed["pv"] if summed["pv"] else None,
+                  "cpi": summed["ev"] / summed["ac"] if summed["ac"] else None}
+    tiles = [
+        {"label": "Projects", "value": str(int(totals["projects"]))},
+        {"label": "Budget at completion", "value": view.money(totals["bac"], compact=True)},
+        {"label": "Estimate at completion", "value": view.money(totals["eac"], compact=True),
+         "sub": f"spent {view.money(totals['ac'], compact=True)}"},
+        {"label": "Variance at completion", "value": view.money(totals["vac"], compact=True),
+         "rag": None if pd.isna(totals["vac"]) else ("green" if totals["vac"] >= 0 else "red")},
+        view.index_tile("CPI", totals["cpi"], previous=(before or {}).get("cpi"), rag=totals["cost_rag"]),
+        view.index_tile("SPI", totals["spi"], previous=(before or {}).get("spi"), rag=totals["schedule_rag"]),
+    ]
+    return kpi_tiles(tiles)
+
+
+class ProgramReport(ReportView):
+    """One program's summary: its projects, rolled-up KPIs, milestones and risks."""
+
+    def __init__(self, analysis, *, program: str, previous=None):
+        super().__init__(analysis, previous=previous)
+        metrics = analysis.metrics
+        self.program = program
+        self.metrics = metrics[metrics["program"] == program]
+        if self.metrics.empty:
+            known = ", ".join(sorted(metrics["program"].unique()))
+            raise ReportError(f"program {program!r} is not in the portfolio (programs: {known})")
+        self.ids = set(self.metrics["project_id"])
+        self.totals = analysis.programs.loc[program]
+
+    @classmethod
+    def load(cls, *, data_path: str, status_date: str, program: str, params_file: str = "",
+             previous_metrics: str = "") -> "ProgramReport":
+        """Load (or reuse) the portfolio's analysis and pick one program."""
+        analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
+        return cls(analysis, program=program, previous=read_previous_metrics(previous_metrics))
+
+    def _mine(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["project_id"].isin(self.ids)]
+
+    def header(self) -> HtmlFragment:
+        """Program name, size, status date and the rolled-up RAG."""
+        t = self.totals
+        worst = t["worst_project_rag"]
+        lines = [f"{len(self.ids)} projects · {self.analysis.params.portfolio_name}",
+                 f"Status date: {self.status_date.isoformat()}",
+                 f"Worst project: {worst.upper() if isinstance(worst, str) else 'n/a'}"]
+        return report_header(f"Program: {self.program}", lines, rag=t["overall_rag"],
+                             dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]})
+
+    def kpis(self) -> HtmlFragment:
+        """Rolled-up KPIs of the program."""
+        return rollup_tiles(self, self.totals, previous=self.previous_row(self.ids))
+
+    def projects(self) -> HtmlFragment:
+        """The program's projects with their RAGs and key figures."""
+        return project_table(self, self.metrics)
+
+    def bubble(self):
+        """CPI against SPI per project, bubble size the budget."""
+        return show_chart(charts.cpi_spi_bubble(self.metrics, color="overall_rag"))
+
+    def upcoming_milestones(self) -> HtmlFragment:
+        """Milestones due in the look-ahead window."""
+        return upcoming(self, self.analysis.params.windows.milestone_days, self.ids)
+
+    def top_risks(self) -> HtmlFragment:
+        """The highest-scoring open risks across the program."""
+        return top_risks_table(self, self.ids)
+
+
+def upcoming(view: ReportView, days: int, ids=None) -> HtmlFragment:
+    """Milestones due within ``days`` of the status date (of the given projects)."""
+    frame = view.analysis.upcoming_milestones(days)
+    if ids is not None:
+        frame = frame[frame["project_id"].isin(ids)]
+    names = view.analysis.portfolio.projects.set_index("project_id")["name"]
+    frame = frame.assign(project=frame["project_id"].map(names))
+    frame = frame[["project", "name", "baseline_finish", "forecast_finish", "days_to_go", "state"]]
+    return view.table(frame, dates=["baseline_finish", "forecast_finish"],
+                      labels={"project": "Project", "name": "Milestone", "baseline_finish": "Baseline",
+                              "forecast_finish": "Forecast", "days_to_go": "Days to go", "state": "State"},
+                      empty_message=f"No milestones due in the next {days} days.")
+
+
+def top_risks_table(view: ReportView, ids=None) -> HtmlFragment:
+    """The highest-scoring open risks, with their project and exposure."""
+    if not view.analysis.portfolio.has("risks"):
+        return missing_table("risks")
+    register = view.analysis.risk_register
+    if ids is not None:
+        register = register[register["project_id"].isin(ids)]
+    open_ = register[register["status"].astype(str) == "open"].sort_values(["score", "exposure"], ascending=False)
+    names = view.analysis.portfolio.projects.set_index("project_id")["name"]
+    frame = open_.head(view.analysis.params.windows.top_risks * 2)
+    frame = frame.assign(project=frame["project_id"].map(names))[
+        ["project", "title", "score", "exposure", "owner", "due_date", "overdue"]]
+    exposure = open_["exposure"].sum(min_count=1)
+    return view.table(frame, money=["exposure"], dates=["due_date"],
+                      labels={"project": "Project", "title": "Risk", "score": "Score", "exposure": "Exposure",
+                              "owner": "Owner", "due_date": "Mitigation due", "overdue": "Overdue"},
+                      caption=f"{len(open_)} open risks, total exposure {view.money(exposure)}",
+                      empty_message="No open risks.")
+
