@@ -145,8 +145,10 @@ def _configure_logging(fmt: str) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Reports run in parallel.")
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Earlier run folder to compare with; default the latest earlier run beside --out.")
+@click.option("--engine", type=click.Choice(["warm", "papermill"]), default="warm", show_default=True,
+              help="warm: one kernel per worker kept across reports; papermill: a new kernel per report.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
-def run(data, status_date, out, params_file, projects, workers, previous, log_format) -> None:
+def run(data, status_date, out, params_file, projects, workers, previous, engine, log_format) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.runner import run_reports
@@ -158,7 +160,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, log_fo
         outcome = run_reports(
             data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
             projects=[p.strip() for p in projects.split(",") if p.strip()] if projects else None,
-            workers=workers, previous=previous)
+            workers=workers, previous=previous, engine=engine)
     except PmoError as exc:
         if hasattr(exc, "problems"):
             for problem in exc.problems:

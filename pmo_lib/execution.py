@@ -61,41 +61,97 @@ def describe_failure(exc: BaseException) -> dict:
     return info
 
 
-def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int) -> JobResult:
-    """Execute ``job`` with papermill and export its page; record any failure."""
+ENGINES = ("warm", "papermill")
+_KERNEL = None  # this process's warm kernel, started on first use
+
+
+def start_worker_kernel(cwd: str) -> None:
+    """Start this process's warm kernel (a worker's initializer); shut it down at exit."""
+    global _KERNEL
+    if _KERNEL is None:
+        from multiprocessing import util
+
+        from pmo_lib.warm_kernel import WarmKernel
+
+        _KERNEL = WarmKernel(cwd=cwd).start()
+        util.Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
+
+
+def stop_worker_kernel() -> None:
+    """Shut down this process's warm kernel, if any."""
+    global _KERNEL
+    if _KERNEL is not None:
+        _KERNEL.shutdown()
+        _KERNEL = None
+
+
+def _execute_warm(job: ReportJob, root: Path, timeout: int):
+    """Parameterise with papermill, execute in the warm kernel; (notebook, error)."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from pmo_lib.warm_kernel import KernelFailure
+
+    cwd = str(root / Path(job.notebook).parent)
+    start_worker_kernel(cwd)
+    nb = parameterize_notebook(load_notebook_node(str(root / job.notebook)), job.parameters)
+    try:
+        return _KERNEL.execute(nb, timeout=timeout, cwd=cwd), None
+    except KernelFailure as failure:
+        error = {"type": failure.kind, "message": failure.message[:2000], "cell": failure.cell}
+        return failure.notebook, _with_source(error, failure.notebook)
+
+
+def _with_source(error: dict, nb) -> dict:
+    """Add the first line of the failing cell's code, so the index can say where it failed."""
+    cell = error.get("cell")
+    if nb is not None and isinstance(cell, int) and 0 <= cell < len(nb.cells):
+        lines = [line for line in nb.cells[cell].source.splitlines() if line.strip()]
+        error["source"] = lines[0][:120] if lines else ""
+    return error
+
+
+def _execute_papermill(job: ReportJob, root: Path, timeout: int, scratch: Path):
+    """One papermill call with its own kernel, as the papermill CLI does; (notebook, error)."""
     import nbformat
     import papermill
+
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(root / job.notebook), str(scratch), parameters=job.parameters, kernel_name="python3",
+            cwd=str(root / Path(job.notebook).parent), progress_bar=False, execution_timeout=timeout,
+            start_timeout=120)
+    except Exception as exc:  # noqa: BLE001 - any failure of a report is recorded, never raised
+        error = describe_failure(exc)
+    try:
+        nb = nbformat.read(str(scratch), as_version=4) if scratch.stat().st_size else None
+    except Exception:  # noqa: BLE001 - a kernel that died may leave nothing readable
+        nb = None
+    return nb, (_with_source(error, nb) if error else None)
+
+
+def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int,
+            engine: str = "warm") -> JobResult:
+    """Execute ``job``, keep its executed notebook, export its page; record any failure."""
+    import nbformat
 
     started = time.perf_counter()
     executed = run_dir / job.executed_notebook
     executed.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=executed.parent, prefix=f".{executed.stem}.", suffix=".ipynb")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    error = None
-    nb = None
-    try:
-        papermill.execute_notebook(
-            str(root / job.notebook),
-            str(tmp),
-            parameters=job.parameters,
-            kernel_name="python3",
-            cwd=str(root / Path(job.notebook).parent),
-            progress_bar=False,
-            execution_timeout=timeout,
-            start_timeout=120,
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure of a report is recorded, never raised
-        error = describe_failure(exc)
-    try:
-        nb = nbformat.read(str(tmp), as_version=4) if tmp.stat().st_size else None
-    except Exception:  # noqa: BLE001 - a kernel that died may leave nothing readable
-        nb = None
+    if engine == "papermill":
+        fd, scratch = tempfile.mkstemp(dir=executed.parent, prefix=f".{executed.stem}.", suffix=".ipynb")
+        os.close(fd)
+        try:
+            nb, error = _execute_papermill(job, root, timeout, Path(scratch))
+        finally:
+            Path(scratch).unlink(missing_ok=True)
+    else:
+        nb, error = _execute_warm(job, root, timeout)
     page = None
     if nb is not None:
         nb.metadata["pmo"] = {**metadata, "title": _page_title(job, metadata)}
         write_text(executed, nbformat.writes(nb))
-    tmp.unlink(missing_ok=True)
     if error is None and nb is not None:
         try:
             from pmo_lib.export import export_html

@@ -122,6 +122,7 @@ def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | No
         if r["status"] != "ok":
             err = r.get("error") or {}
             where = f" in cell {err['cell']}" if err.get("cell") is not None else ""
+            where += f" ({err['source']})" if err.get("source") else ""
             failures.append({"title": r["title"], "subject": label,
                              "reason": f"{err.get('type', 'Error')}{where}: {err.get('message', '')}".strip(),
                              "notebook": r.get("notebook")})

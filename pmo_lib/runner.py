@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from pmo_lib.errors import ParameterError
-from pmo_lib.execution import JobResult, now_iso, run_job
+from pmo_lib.execution import JobResult, now_iso, run_job, start_worker_kernel, stop_worker_kernel
 from pmo_lib.loading import load_portfolio
 from pmo_lib.outputs import format_metrics, write_json, write_text
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
@@ -124,6 +125,7 @@ def run_reports(
     previous: Path | None = None,
     root: Path = PROJECT_ROOT,
     progress: bool | None = None,
+    engine: str = "warm",
 ) -> RunOutcome:
     """Run the whole report suite; see the module docstring for the order.
 
@@ -164,7 +166,7 @@ def run_reports(
                 "generated_at": started}
     log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
     results = _execute(jobs, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
-                       workers=workers or params.workers, progress=progress)
+                       workers=workers or params.workers, progress=progress, engine=engine)
     order = {job.key: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.key])
     finished = now_iso()
@@ -185,7 +187,7 @@ def run_reports(
     return RunOutcome(out_dir, results)
 
 
-def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress) -> list[JobResult]:
+def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engine) -> list[JobResult]:
     bar = _progress_bar(len(jobs), progress)
     results: list[JobResult] = []
 
@@ -200,14 +202,20 @@ def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress) -> li
         if bar is not None:
             bar.update(1)
 
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            record(run_job(job, run_dir=out_dir, root=root, metadata=metadata, timeout=timeout))
+    options = {"run_dir": out_dir, "root": root, "metadata": metadata, "timeout": timeout, "engine": engine}
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        try:
+            for job in jobs:
+                record(run_job(job, **options))
+        finally:
+            stop_worker_kernel()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_job, job, run_dir=out_dir, root=root, metadata=metadata, timeout=timeout)
-                       for job in jobs]
-            for future in as_completed(futures):
+        initializer = (start_worker_kernel, (str(root / "notebooks"),)) if engine == "warm" else (None, ())
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer[0],
+                                 initargs=initializer[1]) as pool:
+            for future in as_completed([pool.submit(run_job, job, **options) for job in jobs]):
                 record(future.result())
     if bar is not None:
         bar.close()

@@ -1,0 +1,152 @@
+"""The runner on small catalogs of test notebooks: layout, manifest, failures, no leaks."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from pmo_lib.errors import DataValidationError, ParameterError
+from pmo_lib.parameters import parse_parameters
+from pmo_lib.runner import run_reports
+from tests.conftest import VALID_TABLES
+
+PARAMS = '''data_path = ""
+status_date = ""
+params_file = ""
+previous_metrics = ""
+project_id = "P1"
+'''
+
+
+def write_notebook(path, *cells):
+    book = new_notebook(cells=[new_markdown_cell("# Test report"),
+                               new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
+                               *[new_code_cell(c) for c in cells]],
+                        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                 "language": "python"}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(book, str(path))
+
+
+@pytest.fixture
+def project_root(tmp_path):
+    root = tmp_path / "root"
+    write_notebook(root / "notebooks" / "ok.ipynb",
+                   "from pmo_lib.display import note\nnote(f'Report for {project_id} as of {status_date}')")
+    write_notebook(root / "notebooks" / "broken.ipynb",
+                   "from pmo_lib.display import note\nnote('first cell works')",
+                   "if project_id == 'P2':\n    raise ValueError('broken on purpose for ' + project_id)\n'fine'")
+    write_notebook(root / "notebooks" / "leak.ipynb",
+                   "assert 'leaked_value' not in dir(), 'state leaked from the previous report'\n"
+                   "import os\nfrom pmo_lib.display import note\nnote(os.getcwd())",
+                   "leaked_value = project_id\nos.chdir('/')")
+    write_notebook(root / "notebooks" / "faults.ipynb",
+                   "import os, time\nif project_id == 'P1':\n    os._exit(3)\n"
+                   "if project_id == 'P2':\n    time.sleep(30)",
+                   "from pmo_lib.display import note\nnote('survived')")
+    return root
+
+
+def catalog(notebook, *, timeout=120):
+    return parse_parameters({"portfolio_name": "Test <Portfolio>", "timeout_seconds": timeout, "reports": [
+        {"name": "projects", "notebook": f"notebooks/{notebook}", "scope": "project", "title": "Project"}]})
+
+
+def run(make_portfolio, project_root, tmp_path, notebook, **options):
+    timeout = options.pop("timeout", 120)
+    return run_reports(data=make_portfolio(), status_date=__import__("datetime").date(2024, 1, 20),
+                       out_dir=tmp_path / "out" / "2024-01-20", params=catalog(notebook, timeout=timeout),
+                       root=project_root, progress=False, **options)
+
+
+def test_layout_manifest_and_index(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "ok.ipynb", workers=1)
+    out = outcome.run_dir
+    assert outcome.exit_code == 0
+    assert sorted(p.name for p in (out / "projects").iterdir()) == ["P1.html", "P2.html"]
+    assert sorted(p.name for p in (out / "notebooks" / "projects").iterdir()) == ["P1.ipynb", "P2.ipynb"]
+    page = (out / "projects" / "P2.html").read_text()
+    assert "Report for P2 as of 2024-01-20" in page
+    assert "Test &lt;Portfolio&gt;" in page
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"ok": 2, "failed": 0}
+    assert manifest["status_date"] == "2024-01-20"
+    assert len(manifest["data"]["fingerprint"]) == 64
+    assert [(r["key"], r["status"], r["page"]) for r in manifest["reports"]] == [
+        ("projects/P1", "ok", "projects/P1.html"), ("projects/P2", "ok", "projects/P2.html")]
+    metrics = (out / "metrics.csv").read_text().splitlines()
+    assert metrics[0].startswith("project_id,name,program,bac,pv,ev,ac,")
+    assert [line.split(",")[0] for line in metrics[1:]] == ["P1", "P2"]
+    index = (out / "index.html").read_text()
+    assert 'href="projects/P1.html"' in index and "Billing revamp (P1)" in index
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_failing_report_does_not_stop_the_others(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "broken.ipynb", workers=2)
+    out = outcome.run_dir
+    assert outcome.exit_code == 1
+    assert (out / "projects" / "P1.html").exists()
+    assert not (out / "projects" / "P2.html").exists()
+    kept = nbformat.read(str(out / "notebooks" / "projects" / "P2.ipynb"), as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"ok": 1, "failed": 1}
+    failed = manifest["reports"][1]
+    assert failed["status"] == "failed"
+    assert failed["error"]["type"] == "ValueError"
+    assert failed["error"]["message"] == "broken on purpose for P2"
+    assert failed["error"]["cell"] == 4  # index in the executed notebook (after injected parameters)
+    assert failed["error"]["source"] == "if project_id == 'P2':"
+    index = (out / "index.html").read_text()
+    assert "FAILED" in index and "ValueError in cell 4 (if project_id == &#39;P2&#39;:): broken on purpose for P2" in index
+
+
+def test_papermill_engine_records_the_same_failure(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "broken.ipynb", workers=1, engine="papermill")
+    assert outcome.exit_code == 1
+    failed = [r for r in outcome.results if r.status == "failed"]
+    assert [(r.subject, r.error["type"], r.error["message"]) for r in failed] == [
+        ("P2", "ValueError", "broken on purpose for P2")]
+
+
+def test_no_state_leaks_between_reports_in_a_warm_kernel(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "leak.ipynb", workers=1)
+    assert [r.status for r in outcome.results] == ["ok", "ok"], [r.error for r in outcome.results]
+    second = (outcome.run_dir / "projects" / "P2.html").read_text()
+    assert str(project_root / "notebooks") in second  # the working folder was restored
+
+
+def test_kernel_death_and_timeout_are_recorded(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "faults.ipynb", workers=1, timeout=3)
+    assert outcome.exit_code == 1
+    errors = {r.subject: r.error["type"] for r in outcome.results}
+    assert errors == {"P1": "KernelDied", "P2": "Timeout"}
+
+
+def test_invalid_data_writes_nothing(make_portfolio, project_root, tmp_path):
+    bad = VALID_TABLES["costs"] + "P1,not-a-date,1,Labour\n"
+    with pytest.raises(DataValidationError):
+        run(make_portfolio.__call__ if False else (lambda: make_portfolio(costs=bad)), project_root, tmp_path,
+            "ok.ipynb")
+    assert not (tmp_path / "out").exists()
+
+
+def test_undeclared_notebook_parameter_is_an_error(make_portfolio, project_root, tmp_path):
+    write_notebook(project_root / "notebooks" / "narrow.ipynb", "1")
+    book = nbformat.read(str(project_root / "notebooks" / "narrow.ipynb"), as_version=4)
+    book.cells[1].source = 'project_id = "P1"\n'
+    nbformat.write(book, str(project_root / "notebooks" / "narrow.ipynb"))
+    with pytest.raises(ParameterError, match="notebooks/narrow.ipynb: parameter 'data_path' is not declared"):
+        run(make_portfolio, project_root, tmp_path, "narrow.ipynb")
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_selected_projects(make_portfolio, project_root, tmp_path):
+    outcome = run(make_portfolio, project_root, tmp_path, "ok.ipynb", workers=1, projects=["P2"])
+    assert [r.subject for r in outcome.results] == ["P2"]
+    with pytest.raises(ParameterError, match="unknown project id"):
+        run(make_portfolio, project_root, tmp_path, "ok.ipynb", projects=["P9"])
