@@ -15,17 +15,31 @@ project    story             what a report should show
 =========  ================  ==============================================
 PRJ-003    watermelon        manager says green, SPI and CPI below 0.85
 PRJ-005    closed            status closed, every task 100 %, costs final
-PRJ-008    late              SPI below 0.85
+PRJ-006    amber risk        an open risk scoring 15-16, mitigation on time
+PRJ-008    late              SPI below 0.85; a risk scoring 20 and an open
+                             critical issue (red)
 PRJ-010    amber schedule    SPI between 0.85 and 0.95
 PRJ-011    budget exceeded   task budgets sum above the approved budget
-PRJ-013    over budget       CPI below 0.85
+PRJ-013    over budget       CPI below 0.85; an open critical issue (red)
 PRJ-015    finish warning    one task has actual_finish at < 100 %
-PRJ-017    on hold           status on_hold, no work or spend for 5-7 weeks
-PRJ-020    stale update      latest status update older than 30 days
+PRJ-017    on hold           status on_hold, no work or spend for 5-7 weeks;
+                             three risk mitigations overdue (red)
+PRJ-019    amber issue       an open high issue, not yet due
+PRJ-020    stale update      latest status update older than 30 days; a
+                             critical issue opened since, overdue (red)
 PRJ-022    not started       all tasks start after the status date
 PRJ-023    amber cost        CPI between 0.85 and 0.95
 others     healthy           SPI and CPI between 0.95 and about 1.06
 =========  ================  ==============================================
+
+The risk, issue and milestone RAGs follow the stories too: only the late,
+over-budget and watermelon projects draw risks freely (scores of 20 and
+more) and leave many actions overdue; elsewhere risks score at most 12 and
+nearly every overdue risk mitigation or issue has been given a new date, so
+the 24 projects read about 15 green, 4-5 amber and 5 red overall
+(:class:`pmo_lib.analysis.PortfolioAnalysis`). Sound projects still turn
+amber now and then by chance (a milestone slipping over two weeks, a rare
+risk of 15-16 or open high issue), more often with other seeds.
 
 Examples
 --------
@@ -55,10 +69,10 @@ PROGRAMS = ("Digital Customer", "Grid Modernisation", "Corporate Systems", "Regu
 # Stories: one per slot of a 24-project cycle (6 projects per program).
 # ---------------------------------------------------------------------------
 _SLOT_STORIES = (
-    "healthy", "healthy", "watermelon", "healthy", "closed", "healthy",
+    "healthy", "healthy", "watermelon", "healthy", "closed", "amber_risk",
     "healthy", "late", "healthy", "amber_schedule", "budget_exceeded", "healthy",
     "over_budget", "healthy", "finish_warning", "healthy", "on_hold", "healthy",
-    "healthy", "stale_update", "healthy", "not_started", "amber_cost", "healthy",
+    "amber_issue", "stale_update", "healthy", "not_started", "amber_cost", "healthy",
 )
 _CYCLE = len(_SLOT_STORIES)
 # story: (SPI low, SPI high, CPI low, CPI high, elapsed fraction low, high); the SPI of the
@@ -74,7 +88,7 @@ _TARGETS = {
     "closed": (1.00, 1.00, 0.96, 1.00, 1.00, 1.00),
     "not_started": (1.00, 1.00, 1.00, 1.00, 0.00, 0.00),
 }
-for _alias in ("budget_exceeded", "finish_warning", "stale_update"):
+for _alias in ("budget_exceeded", "finish_warning", "stale_update", "amber_risk", "amber_issue"):
     _TARGETS[_alias] = _TARGETS["healthy"]
 
 # ---------------------------------------------------------------------------
@@ -239,7 +253,19 @@ _ISSUES = (
     "Design authority cancelled twice", "Firewall change request rejected",
     "Cost code closed by Finance", "Field crews diverted to storm recovery",
 )
+_WATCH_RISK = (
+    "Data protection impact assessment may not be approved before build",
+    "DPIA draft with the DPO this month; the DPO joins the design authority; pseudonymised test data as fallback.",
+)
+_WATCH_ISSUE = "Penetration test found high-severity findings: go-live blocked until they are fixed"
 _SPECIAL_ISSUE = 'Integration environment "INT2" unavailable: <3 days of test time left> & no fix date'
+# Stories whose registers are troubled too: risks scoring 20+, critical issues, overdue actions.
+_TROUBLED = ("late", "over_budget", "watermelon")
+_CRITICAL_ISSUES = {  # story -> its open critical issue (the first in its log)
+    "late": "Relay panels still not delivered: field installation stopped",
+    "over_budget": "Contingency used up: the forecast cost is above the approved budget",
+    "stale_update": "Regulator brought its audit forward: evidence pack not ready",
+}
 _CHANGES = (
     "Add Welsh-language option", "Extend hypercare by four weeks", "Move hosting to the cloud",
     "Add three substations to scope", "Descope legacy report migration", "Add accessibility fixes",
@@ -301,6 +327,10 @@ _LATEST_SUMMARIES = {
     "on_hold": "Project on hold pending the steering group's funding decision; the team has been "
                "released to other work.",
     "not_started": "Mobilising: charter signed and the team onboarding ahead of the kick-off.",
+    "amber_risk": "Delivery and spend on plan. One risk on watch: the data protection impact assessment "
+                  "is still with the DPO and {milestone} depends on it.",
+    "amber_issue": "On plan overall, but the penetration test found high-severity findings; fixes are "
+                   "being prioritised so that {milestone} is not affected.",
 }
 _RAG_LEVELS = ("green", "amber", "red")
 # Register entries that only fit some programs: weight per program (in PROGRAMS order); others 1.
@@ -622,7 +652,8 @@ def _tasks(rng: np.random.Generator, plan: pd.DataFrame, team: pd.DataFrame, peo
     return pd.DataFrame({
         "p": p, "name": names, "start": b_start, "finish": b_finish, "milestone": milestone,
         "budget": budget, "owner": owner_name,
-        "noise": np.clip(rng.standard_normal(p.size), -2.5, 2.5) * 0.025 * duration[p],
+        # each task runs a little early or late; milestones (no budget) keep closer to their project's pace
+        "noise": np.clip(rng.standard_normal(p.size), -2.5, 2.5) * np.where(milestone, 0.0125, 0.025) * duration[p],
     })
 
 
@@ -857,31 +888,65 @@ def _register(rng: np.random.Generator, plan: pd.DataFrame, counts: np.ndarray,
 
 
 def _risks(rng: np.random.Generator, plan: pd.DataFrame, team: pd.DataFrame, people: dict, today: int) -> pd.DataFrame:
+    """Three to seven risks a project, scored so the risk RAG tells the project's story.
+
+    Troubled projects (late, over budget, watermelon) draw probability and
+    impact freely (1-5 each), so they hold the scores of 20 and more, and half
+    of their overdue mitigations are left overdue. Elsewhere risks score at
+    most 12 and nearly every overdue mitigation has been given a new date;
+    the amber-risk project's first risk scores 15 or 16 (amber), and so does
+    that of about one other sound project in thirty. An on-hold project's
+    first three risks stay open with their mitigations overdue since the
+    pause (more than two overdue: red).
+    """
     p, which, story = _register(rng, plan, rng.integers(3, 8, len(plan)), [r[0] for r in _RISKS])
     j = _within(p)
     title = np.array([_RISKS[w][0] for w in which], dtype=object)
     mitigation = np.array([_RISKS[w][1] for w in which], dtype=object)
     special = (story == "late") & (j == 0)
     title[special], mitigation[special] = _SPECIAL_RISK
+    watch = (story == "amber_risk") & (j == 0)
+    title[watch], mitigation[watch] = _WATCH_RISK
+    troubled = np.isin(story, _TROUBLED)
+    stalled = (story == "on_hold") & (j < 3)
+    sound = ~troubled & ~np.isin(story, ("closed", "on_hold"))
+    elevated = watch | ((rng.random(len(plan)) < 0.03)[p] & (j == 0) & sound)
     status = np.where(rng.random(p.size) < 0.7, "open", "closed")
-    status = np.where(story == "closed", "closed", np.where(story == "not_started", "open", status))
-    is_open = (status == "open") & ~special
+    status = np.where(special | stalled | elevated | (story == "not_started"), "open", status)
+    status = np.where(story == "closed", "closed", status)
+    is_open = (status == "open") & ~special & ~watch
     owner = people["name"][_member(rng, team, p)].astype(object)
     owner[is_open & (rng.random(p.size) < 0.08)] = ""
     mitigation[is_open & (rng.random(p.size) < 0.08)] = ""
     start = plan["start"].to_numpy()[p]
     end = np.where(story == "closed", plan["work_end"].to_numpy()[p], today).astype(np.int64)
-    raised = _workday(_raised(rng, np.minimum(start, today) - 30, end), later=False)
-    due = _workday(raised + rng.integers(21, 121, p.size), later=True)
-    reviewed = is_open & (due < today) & (rng.random(p.size) < 0.8)  # most open risks get a new date
+    raised = _raised(rng, np.minimum(start, today) - 30, end)
+    due = raised + rng.integers(21, 121, p.size)
+    # paused work: the mitigation fell due during the hold (at least a week ago) and nobody moved it
+    paused_due = today - plan["hold_days"].to_numpy()[p] + rng.integers(7, 29, p.size)
+    due = np.where(stalled, paused_due, due)
+    raised = _workday(np.where(stalled, np.minimum(raised, due - 28), raised), later=False)
+    due = np.where(stalled, _workday(due, later=False), _workday(due, later=True))
+    kept_up = np.where(troubled, 0.5, 0.99)  # share of overdue mitigations given a new date
+    reviewed = watch | (is_open & ~stalled & (due < today) & (rng.random(p.size) < kept_up))
     due = np.where(reviewed, _workday(today + rng.integers(7, 91, p.size), later=True), due)
+    probability = rng.integers(1, 6, p.size)
     impact = rng.integers(1, 6, p.size)
+    # on sound projects a risk scores at most 12: a likely risk has a limited impact and vice versa
+    calm_probability = rng.choice(np.arange(1, 6), p.size, p=[0.20, 0.35, 0.30, 0.10, 0.05])
+    calm_impact = rng.choice(np.arange(1, 6), p.size, p=[0.10, 0.30, 0.35, 0.15, 0.10])
+    calm_probability = np.minimum(calm_probability, 12 // calm_impact)
+    probability = np.where(troubled, probability, calm_probability)
+    impact = np.where(troubled, impact, calm_impact)
+    high = np.array([[3, 5], [4, 4], [5, 3]])[rng.integers(0, 3, p.size)]  # 15 or 16: amber, not red
+    probability = np.where(elevated, high[:, 0], np.where(special, 4, probability))
+    impact = np.where(elevated, high[:, 1], np.where(special, 5, impact))
     return _frame("risks", {
         "project_id": plan["project_id"].to_numpy()[p],
         "risk_id": _ids("R", j + 1, 2),
         "title": title,
-        "probability": np.where(special, 4, rng.integers(1, 6, p.size)),
-        "impact": np.where(special, 5, impact),
+        "probability": probability,
+        "impact": impact,
         "status": status,
         "owner": owner,
         "mitigation": mitigation,
@@ -892,25 +957,48 @@ def _risks(rng: np.random.Generator, plan: pd.DataFrame, team: pd.DataFrame, peo
 
 
 def _issues(rng: np.random.Generator, plan: pd.DataFrame, team: pd.DataFrame, people: dict, today: int) -> pd.DataFrame:
+    """Up to four issues a project, their priorities and due dates following the project's story.
+
+    The late, over-budget and stale-update projects each have an open
+    critical issue (red); the stale one is overdue and was opened after the
+    project's last status update. The amber-issue project has an open high
+    issue, not yet due. Open issues of the other sound projects are low or
+    medium, rarely high (amber), never critical, and nearly all past their
+    due date have been given a new one; troubled projects draw priorities
+    freely and leave more issues overdue.
+    """
     kind = plan["story"].to_numpy()
     counts = rng.integers(0, 5, len(plan))
     counts = np.where(kind == "not_started", np.minimum(counts, 1), counts)
-    counts = np.where(np.isin(kind, ("closed", "watermelon")), np.maximum(counts, 2), counts)
+    counts = np.where(kind == "amber_issue", np.maximum(counts, 1), counts)
+    counts = np.where(np.isin(kind, ("closed", "watermelon", *_CRITICAL_ISSUES)), np.maximum(counts, 2), counts)
     p, which, story = _register(rng, plan, counts, list(_ISSUES))
     j = _within(p)
     title = np.array(_ISSUES, dtype=object)[which]
     special = (story == "watermelon") & (j == 0)
     title[special] = _SPECIAL_ISSUE
-    priority = np.where(special, 2, rng.choice(4, p.size, p=[0.3, 0.4, 0.22, 0.08]))
-    closed = np.where(special, False, (story == "closed") | (rng.random(p.size) < 0.5))
+    watch = (story == "amber_issue") & (j == 0)
+    title[watch] = _WATCH_ISSUE
+    critical = np.isin(story, tuple(_CRITICAL_ISSUES)) & (j == 0)
+    for s, text in _CRITICAL_ISSUES.items():
+        title[critical & (story == s)] = text
+    troubled = np.isin(story, _TROUBLED)
+    priority = rng.choice(4, p.size, p=[0.3, 0.4, 0.22, 0.08])
+    closed = ~special & ~critical & ~watch & ((story == "closed") | (rng.random(p.size) < 0.5))
+    calm = rng.choice(3, p.size, p=[0.35, 0.63, 0.02])  # open issues of sound projects: rarely high
+    priority = np.where(closed | troubled, priority, calm)
+    priority = np.where(critical, 3, np.where(special | watch, 2, priority))
     owner = people["name"][_member(rng, team, p)].astype(object)
-    owner[~closed & (rng.random(p.size) < 0.1)] = ""
+    owner[~closed & ~critical & ~watch & (rng.random(p.size) < 0.1)] = ""
     end = np.where(story == "closed", plan["work_end"].to_numpy()[p], today).astype(np.int64)
     start = np.maximum(plan["start"].to_numpy()[p], np.where(closed, today - 200, today - 60))
-    opened = _workday(_raised(rng, np.minimum(start, end - 5), end), later=False)
+    opened = _raised(rng, np.minimum(start, end - 5), end)
+    unreported = critical & (story == "stale_update")  # after the last update, six weeks ago
+    opened = _workday(np.where(unreported, today - rng.integers(15, 29, p.size), opened), later=False)
     closed_on = _workday(np.minimum(opened + rng.integers(2, 41, p.size), today), later=False)
     due = opened + np.array([35, 21, 10, 5])[priority]
-    replanned = ~closed & (due < today) & (rng.random(p.size) < 0.6)  # most open issues get a new date
+    kept_up = np.where(troubled, 0.6, np.where(unreported, 0.0, np.where(watch, 1.0, 0.98)))  # share of overdue issues given a new date
+    replanned = ~closed & (due < today) & (rng.random(p.size) < kept_up)
     due = _workday(np.where(replanned, today + rng.integers(3, 30, p.size), due), later=True)
     return _frame("issues", {
         "project_id": plan["project_id"].to_numpy()[p],
@@ -1033,7 +1121,7 @@ def _status_updates(rng: np.random.Generator, plan: pd.DataFrame, work: pd.DataF
     dimension = np.where(cost_rag > schedule_rag, " cost", " schedule")
     latest = np.maximum(schedule_rag, cost_rag)
     latest = np.where(np.isin(kind, ("watermelon", "closed", "not_started")), 0, latest)
-    latest = np.where(kind == "on_hold", 1, latest)
+    latest = np.where(kind == "on_hold", np.maximum(latest, 1), latest)  # at least amber, never greener than its numbers
     step = rng.random((n, 4)) < 0.35
     step[:, 0] = False
     rag = np.maximum(latest[:, None] - np.cumsum(step, axis=1), 0)

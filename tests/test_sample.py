@@ -217,6 +217,41 @@ def test_not_started_on_hold_and_closed_projects(sample, evm):
     assert projects["status"].value_counts().to_dict() == {"active": 22, "on_hold": 1, "closed": 1, "cancelled": 0}
 
 
+def test_overall_rag_tells_a_readable_story(folder):
+    from pmo_lib.analysis import PortfolioAnalysis
+    from pmo_lib.loading import load_portfolio
+
+    metrics = PortfolioAnalysis(load_portfolio(folder), status_date=STATUS).metrics.set_index("project_id")
+    overall = metrics["overall_rag"]
+    counts = overall.value_counts()
+    assert 13 <= counts.get("green", 0) <= 16, counts.to_dict()
+    assert 4 <= counts.get("amber", 0) <= 6, counts.to_dict()
+    assert 4 <= counts.get("red", 0) <= 6, counts.to_dict()
+    assert (overall[["PRJ-003", "PRJ-008", "PRJ-013"]] == "red").all()
+    assert (overall[["PRJ-010", "PRJ-023"]] == "amber").all()
+    assert overall["PRJ-005"] == "green" and overall["PRJ-022"] != "red"
+    assert metrics.index[metrics["watermelon"]].tolist() == ["PRJ-003"]
+    # the extra dimensions turn red only where a story puts them there
+    for column in ("milestone_rag", "risk_rag", "issue_rag"):
+        red = set(metrics.index[metrics[column] == "red"])
+        assert red <= {"PRJ-003", "PRJ-008", "PRJ-013", "PRJ-017", "PRJ-020"}, (column, sorted(red))
+
+
+def test_risks_and_issues_of_sound_projects_are_moderate(sample):
+    troubled = ["PRJ-003", "PRJ-008", "PRJ-013", "PRJ-017", "PRJ-020"]
+    risks = sample["risks"]
+    sound = risks[(risks["status"] == "open") & ~risks["project_id"].isin(troubled)]
+    score = sound["probability"] * sound["impact"]
+    assert score.max() <= 16 and (score <= 12).mean() >= 0.9
+    assert (risks.loc[risks["status"] == "open", "probability"] * risks["impact"]).max() >= 20
+    overdue = risks[(risks["status"] == "open") & (risks["due_date"] < T)]
+    assert 3 <= len(overdue) <= 15 and overdue["project_id"].isin(troubled).mean() >= 0.6
+    issues = sample["issues"]
+    critical = issues[(issues["status"] == "open") & (issues["priority"] == "critical")]
+    assert set(critical["project_id"]) <= set(troubled) and len(critical) >= 1
+    assert 2 <= ((risks["status"] == "open") & ((risks["owner"] == "") | (risks["mitigation"] == ""))).sum() <= 20
+
+
 def test_text_with_markup_characters_survives_the_csv(folder):
     risks = pd.read_csv(folder / "risks.csv", dtype=str, keep_default_na=False)
     assert 'Vendor "GridCo" may miss <Q3> delivery & testing' in set(risks["title"])
