@@ -23,13 +23,16 @@ import pandas as pd
 from pmo_lib.metrics import changes, compliance, demand, finance, issues, resources, risk, schedule
 from pmo_lib.metrics.evm import s_curve
 from pmo_lib.metrics.rollup import portfolio_totals, rollup
-from pmo_lib.metrics.status import RagThresholds, rag_from_index, watermelon
+from pmo_lib.metrics.status import RagThresholds, rag_from_index
 from pmo_lib.metrics.table import metrics_table
 from pmo_lib.parameters import RunParameters
 from pmo_lib.portfolio import Portfolio
 
-# Default rules of the extra RAG dimensions (documented in docs/metrics.md).
-MILESTONE_RULES = {"at_risk_days": 14, "red_days_overdue": 14, "red_on_time_share": 0.0}
+# Default rules of the extra RAG dimensions (documented in docs/metrics.md). The milestone
+# on-time share is shown in reports but does not turn a project red: a milestone finished a
+# few days late is history, not a present danger (red_on_time_share=0 switches that rule off).
+# ``at_risk_days`` comes from the run parameter windows.milestone_at_risk_days.
+MILESTONE_RULES = {"red_days_overdue": 14, "red_on_time_share": 0.0}
 RISK_RULES = {"red_score": 20, "red_overdue": 2, "amber_score": 15, "high_score": 15}
 ISSUE_RULES = {"red_overdue": 2}
 
@@ -65,7 +68,8 @@ class PortfolioAnalysis:
         """Milestone, risk and issue RAG per project (grey where the data is absent)."""
         p, d = self.portfolio, self.status_date
         frame = pd.DataFrame({"project_id": p.projects["project_id"]})
-        frame = frame.merge(schedule.milestone_rag(p.projects, p.tasks, status_date=d, **MILESTONE_RULES)
+        frame = frame.merge(schedule.milestone_rag(p.projects, p.tasks, status_date=d, at_risk_days=self.at_risk_days,
+                                                   **MILESTONE_RULES)
                             [["project_id", "milestone_rag"]], how="left")
         frame = frame.merge(risk.risk_rag(p.projects, p.risks, status_date=d, **RISK_RULES)
                             [["project_id", "risk_rag"]], how="left")
@@ -80,14 +84,7 @@ class PortfolioAnalysis:
         table = metrics_table(p.projects, p.tasks, p.costs, status_date=self.status_date,
                               thresholds=thresholds_from(self.params), status_updates=p.status_updates,
                               extra=self.dimension_rags)
-        table = table.merge(self.dimension_rags.reset_index(), on="project_id", how="left")
-        # A watermelon is green outside, red inside: the manager's RAG against the numbers
-        # (the worse of schedule and cost RAG), not against risk or issue counts.
-        numbers = pd.Series([_worst(pair) for pair in zip(table["schedule_rag"], table["cost_rag"])],
-                            index=table["project_id"])
-        flags = watermelon(p.status_updates, numbers, status_date=self.status_date)
-        table["watermelon"] = flags["watermelon"].reindex(table["project_id"]).fillna(False).to_numpy(dtype=bool)
-        return table
+        return table.merge(self.dimension_rags.reset_index(), on="project_id", how="left")
 
     # --- earned value over time ----------------------------------------------------------------
     @cached_property
@@ -97,7 +94,7 @@ class PortfolioAnalysis:
 
     @cached_property
     def portfolio_s_curve(self) -> pd.DataFrame:
-        """The S-curve summed over active projects (long form, ``date, series, value``)."""
+        """The S-curve summed over every project (long form, ``date, series, value``)."""
         curves = self.s_curves
         if curves.empty:
             return curves.drop(columns="project_id")
@@ -139,11 +136,16 @@ class PortfolioAnalysis:
     # --- the other PMO dimensions ------------------------------------------------------------
     @cached_property
     def milestones(self) -> pd.DataFrame:
-        return schedule.milestones(self.portfolio.tasks, status_date=self.status_date,
-                                   at_risk_days=MILESTONE_RULES["at_risk_days"])
+        return schedule.milestones(self.portfolio.tasks, status_date=self.status_date, at_risk_days=self.at_risk_days)
 
     def upcoming_milestones(self, days: int) -> pd.DataFrame:
-        return schedule.upcoming_milestones(self.portfolio.tasks, status_date=self.status_date, days=days)
+        return schedule.upcoming_milestones(self.portfolio.tasks, status_date=self.status_date, days=days,
+                                            at_risk_days=self.at_risk_days)
+
+    @property
+    def at_risk_days(self) -> int:
+        """Forecast slip (days) beyond which an unfinished milestone is "at risk"."""
+        return self.params.windows.milestone_at_risk_days
 
     @cached_property
     def overdue_tasks(self) -> pd.DataFrame:
@@ -205,7 +207,9 @@ class PortfolioAnalysis:
             return float(self.params.demand_capacity)
         active = self.metrics[self.metrics["status"].astype(str).isin(["active", "on_hold"])]
         approved = self.portfolio.projects.set_index("project_id")["budget"].reindex(active["project_id"]).fillna(0)
-        return float(max(approved.sum() - active["eac"].fillna(active["bac"]).fillna(0).sum(), 0.0))
+        # An undefined EAC counts as AC + (BAC - EV), as in the roll-ups.
+        fallback = active["ac"].fillna(0) + active["bac"].fillna(0) - active["ev"].fillna(0)
+        return float(max(approved.sum() - active["eac"].fillna(fallback).sum(), 0.0))
 
 
 def _worst(rags) -> str:

@@ -137,7 +137,9 @@ def _schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarra
         "sv_t": np.where(counts, es - at, np.nan),
         "ieac_t": ieac,
         "forecast_day": np.where(np.abs(forecast) <= _LAST_DAY, forecast, np.nan),
-        "tspi": _ratio(duration - es, duration - at),
+        # TSPI: the schedule efficiency needed to finish on the planned date; undefined
+        # once the planned finish has passed (no planned time left).
+        "tspi": np.where(duration - at > 0, _ratio(duration - es, duration - at), np.nan),
     }
 
 

@@ -136,12 +136,14 @@ def overdue_tasks(tasks: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFra
 
 
 def upcoming_milestones(
-    tasks: pd.DataFrame, *, status_date: StatusDate, days: int = 30
+    tasks: pd.DataFrame, *, status_date: StatusDate, days: int = 30, at_risk_days: int = 0
 ) -> pd.DataFrame:
     """List the unfinished milestones forecast to finish in the next ``days`` days.
 
     The window is from the status date itself (due today) to ``days`` days
     after it, both included; overdue milestones are in :func:`overdue_tasks`.
+    ``at_risk_days`` is the slip beyond which a milestone is "at risk", as in
+    :func:`milestones`.
 
     Returns
     -------
@@ -162,7 +164,7 @@ def upcoming_milestones(
     0      M1          10
     """
     status = status_timestamp(status_date)
-    listed = milestones(tasks, status_date=status)
+    listed = milestones(tasks, status_date=status, at_risk_days=at_risk_days)
     due = listed["forecast_finish"]
     window = listed["state"].ne("done") & due.ge(status) & due.le(status + pd.Timedelta(days=days))
     return (

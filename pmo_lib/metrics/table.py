@@ -7,7 +7,7 @@ import pandas as pd
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
 from pmo_lib.metrics.earned_schedule import SCHEDULE_COLUMNS, earned_schedule
 from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value
-from pmo_lib.metrics.status import STATUS_COLUMNS, RagThresholds, project_status, watermelon
+from pmo_lib.metrics.status import STATUS_COLUMNS, RagThresholds, project_status, watermelon, worst_rag
 
 METRICS_COLUMNS = ("project_id", "name", "program") + EVM_COLUMNS + SCHEDULE_COLUMNS + STATUS_COLUMNS
 EXTRA_COLUMNS = ("tspi", "status", "manager_rag", "watermelon")
@@ -72,7 +72,10 @@ def metrics_table(
         table["manager_rag"] = pd.Series(pd.NA, index=ids, dtype="str")
         table["watermelon"] = False
     else:
-        table[["manager_rag", "watermelon"]] = watermelon(status_updates, rag["overall_rag"], status_date=stamp)[
+        # Green outside, red inside: the manager's RAG against the numbers (the worse of
+        # schedule and cost RAG), not against risk, issue or milestone dimensions.
+        numbers = worst_rag(rag[["schedule_rag", "cost_rag"]])
+        table[["manager_rag", "watermelon"]] = watermelon(status_updates, numbers, status_date=stamp)[
             ["manager_rag", "watermelon"]
         ]
     table["name"] = projects["name"].to_numpy()

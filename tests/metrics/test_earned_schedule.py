@@ -100,7 +100,7 @@ def test_finished_late_uses_latest_actual_finish(table):
     assert (row["es_days"], row["at_days"]) == (40, 50)
     assert row["spi_t"] == pytest.approx(0.8) and row["sv_t_days"] == pytest.approx(-10)
     assert row["ieac_t_days"] == pytest.approx(50) and row["forecast_finish"] == day(50)
-    assert row["tspi"] == 0  # (40 - 40) / (40 - 50)
+    assert np.isnan(row["tspi"])  # PD - AT = -10: no planned time left, TSPI undefined
     # No actual_finish given: the status date stands in, AT = 80, SPI(t) = 40 / 80.
     undated = tasks.assign(actual_finish=pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns]"))
     assert earned_schedule(undated, status_date=day(80)).loc["P", "spi_t"] == pytest.approx(0.5)
