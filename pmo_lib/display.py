@@ -363,7 +363,7 @@ def _column_formatter(
     if kind == "days":
         return (lambda v: escape(format_days(v))), True
     if kind == "date" or pd.api.types.is_datetime64_any_dtype(column.dtype):
-        return (lambda v: escape(format_date(v))), False
+        return (lambda v: f'<span style="white-space:nowrap">{escape(format_date(v))}</span>'), False
     if pd.api.types.is_bool_dtype(column.dtype):
         return (lambda v: "" if is_missing(v) else ("yes" if v else "no")), False
     if pd.api.types.is_numeric_dtype(column.dtype):

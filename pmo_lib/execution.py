@@ -171,7 +171,7 @@ def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeou
 def _page_title(job: ReportJob, metadata: dict) -> str:
     if job.scope == "portfolio":
         return f"{job.title}: {metadata.get('portfolio_name', job.subject)}"
-    return f"{job.title}: {job.subject}"
+    return f"{job.title}: {job.label or job.subject}"
 
 
 def now_iso() -> str:

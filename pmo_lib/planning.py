@@ -38,6 +38,8 @@ class ReportJob:
         JSON-native values handed to papermill.
     title : str
         Human title for the index.
+    label : str
+        Human name of the subject (the project's name), for page titles.
     """
 
     report: str
@@ -47,6 +49,7 @@ class ReportJob:
     page: str
     parameters: dict = field(default_factory=dict)
     title: str = ""
+    label: str = ""
 
     @property
     def key(self) -> str:
@@ -103,6 +106,7 @@ def plan_jobs(
     programs: list[str],
     portfolio_name: str,
     common: dict,
+    project_names: dict | None = None,
 ) -> list[ReportJob]:
     """Expand the report catalog into one job per subject.
 
@@ -116,6 +120,8 @@ def plan_jobs(
         Subject of portfolio-scoped reports.
     common : dict
         Parameters every notebook receives (``data_path``, ``status_date``...).
+    project_names : dict, optional
+        Project id to name, for page titles.
 
     Examples
     --------
@@ -145,6 +151,8 @@ def plan_jobs(
             for project_id in project_ids:
                 if not PROJECT_ID_PATTERN.match(project_id):
                     raise ParameterError(f"project id {project_id!r} cannot name a file")
+                label = (project_names or {}).get(project_id, project_id)
                 jobs.append(ReportJob(entry.name, "project", project_id, entry.notebook,
-                                      f"{folder}/{project_id}.html", {**common, "project_id": project_id}, title))
+                                      f"{folder}/{project_id}.html", {**common, "project_id": project_id}, title,
+                                      label))
     return jobs

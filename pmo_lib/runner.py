@@ -156,7 +156,8 @@ def run_reports(
               "params_file": str(params_file.resolve()) if params_file else "",
               "previous_metrics": str(previous / "metrics.csv") if previous else ""}
     jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
-                     portfolio_name=params.portfolio_name, common=common)
+                     portfolio_name=params.portfolio_name, common=common,
+                     project_names=dict(zip(portfolio.projects["project_id"], portfolio.projects["name"])))
     check_notebook_parameters(jobs, root)
 
     started = now_iso()

@@ -86,8 +86,9 @@ class PortfolioReport(ReportView):
         if over.empty:
             return chart
         frame = over[["name", "role", "weeks_over", "peak_utilisation", "peak_week"]]
+        frame = frame.assign(peak_utilisation=frame["peak_utilisation"] * 100)
         return combine(chart, self.table(
-            frame, ratios=["peak_utilisation"], dates=["peak_week"],
+            frame, percent=["peak_utilisation"], dates=["peak_week"],
             labels={"name": "Person", "role": "Role", "weeks_over": "Weeks over 100 %",
                     "peak_utilisation": "Peak load", "peak_week": "Peak week"},
             caption=f"{len(over)} people booked above their capacity in some weeks"))

@@ -76,7 +76,7 @@ class ProjectReport(ReportView):
         latest = updates.sort_values("status_date").iloc[-1]
         frame = pd.DataFrame({"": ["Summary", "Achievements", "Next steps", "Manager's RAG"],
                               "update": [latest["summary"], latest["achievements"], latest["next_steps"],
-                                         latest["manager_rag"] if isinstance(latest["manager_rag"], str) else ""]})
+                                         latest["manager_rag"].upper() if isinstance(latest["manager_rag"], str) else ""]})
         frame = frame[frame["update"].astype(str).str.strip() != ""]
         parts = [self.table(frame, caption=f"Status update of {format_date(latest['status_date'])}",
                             labels={"update": "Update"})]
@@ -215,11 +215,12 @@ class ProjectReport(ReportView):
         if over.empty:
             return chart
         frame = over[["name", "role", "weeks_over", "peak_utilisation", "weeks"]]
+        frame = frame.assign(peak_utilisation=frame["peak_utilisation"] * 100)
         return combine(chart, self.table(
-            frame, percent=[], labels={"name": "Over-allocated person", "role": "Role", "weeks_over": "Weeks over",
-                                       "peak_utilisation": "Peak load", "weeks": "Weeks"},
-            ratios=["peak_utilisation"], caption="People on this project booked above 100 % in some weeks "
-                                                 "(across all projects)"))
+            frame, percent=["peak_utilisation"],
+            labels={"name": "Over-allocated person", "role": "Role", "weeks_over": "Weeks over",
+                    "peak_utilisation": "Peak load", "weeks": "Weeks"},
+            caption="People on this project booked above 100 % in some weeks (across all projects)"))
 
     def compliance(self) -> HtmlFragment:
         """The PMO standards this project breaches."""
