@@ -375,6 +375,15 @@ def _column_formatter(
     return _plain_cell, False
 
 
+def _is_short(column: pd.Series, limit: int = 12) -> bool:
+    lengths = column.astype(str).str.len()
+    return bool(len(column)) and int(lengths.max()) <= limit
+
+
+def _nowrap(fmt):
+    return lambda v: f'<span style="white-space:nowrap">{fmt(v)}</span>'
+
+
 def _column_kinds(frame: pd.DataFrame, **lists: Iterable[str]) -> dict[str, str]:
     kinds: dict[str, str] = {}
     for kind, names in lists.items():
@@ -436,7 +445,7 @@ def table(
     --------
     >>> frame = pd.DataFrame({"name": ["A & B"], "cpi": [0.8912], "rag": ["red"]})
     >>> t = table(frame, ratios=["cpi"], rag=["rag"], labels={"cpi": "CPI"})
-    >>> "<td>A &amp; B</td>" in t.html, ">0.89</td>" in t.html, ">RED</span>" in t.html
+    >>> ">A &amp; B</span></td>" in t.html, ">0.89</td>" in t.html, ">RED</span>" in t.html
     (True, True, True)
     >>> table(frame.iloc[0:0], empty_message="No open issues").text
     'No open issues'
@@ -468,6 +477,11 @@ def table(
     formatters = [
         _column_formatter(frame.iloc[:, i], kinds.get(name), currency)
         for i, name in enumerate(columns)
+    ]
+    # Short codes (ids, statuses) never break across lines.
+    formatters = [
+        (_nowrap(fmt), aligned) if fmt is _plain_cell and _is_short(frame.iloc[:, i]) else (fmt, aligned)
+        for i, (fmt, aligned) in enumerate(formatters)
     ]
     right = ' class="num" style="text-align:right;white-space:nowrap"'
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
+
+from pmo_lib.display import rag_badge
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -28,9 +31,6 @@ th{background:#1f4e79;color:#fff;text-align:left;padding:7px 10px;font-weight:60
 td{padding:6px 10px;border-bottom:1px solid #e4e7eb;vertical-align:top}
 tr:nth-child(even) td{background:#f8fafc}
 a{color:#1f4e79}
-.rag{display:inline-block;min-width:58px;text-align:center;border-radius:10px;padding:2px 8px;font-size:12px;font-weight:700;letter-spacing:.04em}
-.rag-green{background:#1b7f3b;color:#fff}.rag-amber{background:#f0b429;color:#1f2933}
-.rag-red{background:#c62828;color:#fff}.rag-grey{background:#cbd2d9;color:#1f2933}
 .failed{background:#fdecea!important}.error{color:#c62828;font-size:13px;white-space:pre-wrap}
 .summary{display:flex;gap:12px;flex-wrap:wrap;margin:10px 0}
 .tile{border:1px solid #e4e7eb;border-radius:8px;padding:10px 16px;min-width:120px}
@@ -73,19 +73,9 @@ _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 _RAG_ORDER = ("red", "amber", "green", "grey")
 
 
-def rag_badge_markup(rag) -> jinja2.utils.markupsafe.Markup:
-    """A RAG badge that carries the word, for colour-blind readers and print.
-
-    Examples
-    --------
-    >>> str(rag_badge_markup("amber"))
-    '<span class="rag rag-amber">AMBER</span>'
-    >>> str(rag_badge_markup(None))
-    '<span class="rag rag-grey">N/A</span>'
-    """
-    value = rag.lower() if isinstance(rag, str) and rag.lower() in _RAG_ORDER else "grey"
-    word = "N/A" if value == "grey" else value.upper()
-    return jinja2.utils.markupsafe.Markup('<span class="rag rag-{}">{}</span>').format(value, word)
+def _badge(rag) -> Markup:
+    """The report pages' RAG badge (it carries the word), already escaped."""
+    return Markup(rag_badge(rag).html)
 
 
 def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | None = None,
@@ -130,5 +120,5 @@ def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | No
     rag_counts = [(rag, int(counts.get(rag, 0))) for rag in _RAG_ORDER if counts.get(rag, 0)]
     previous = manifest.get("previous_run") or ""
     template = _ENV.from_string(_TEMPLATE)
-    return template.render(m=manifest, groups=list(groups.values()), failures=failures, badge=rag_badge_markup,
+    return template.render(m=manifest, groups=list(groups.values()), failures=failures, badge=_badge,
                            rag_counts=rag_counts, previous_name=previous.rstrip("/").rsplit("/", 1)[-1])

@@ -134,7 +134,7 @@ def run_reports(
     DataValidationError, DataSourceError, ParameterError
         Before anything is written.
     """
-    from pmo_lib.analysis import portfolio_metrics
+    from pmo_lib.analysis import PortfolioAnalysis
     from pmo_lib.index_page import render_index
 
     data = data.resolve()
@@ -161,7 +161,8 @@ def run_reports(
     check_notebook_parameters(jobs, root)
 
     started = now_iso()
-    table = portfolio_metrics(portfolio, status_date=status_date, params=params)
+    analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
+    table = analysis.metrics
     write_text(out_dir / "metrics.csv", format_metrics(table))
     metadata = {"portfolio_name": params.portfolio_name, "status_date": status_date.isoformat(),
                 "generated_at": started}
@@ -183,7 +184,9 @@ def run_reports(
         "counts": {"ok": sum(r.status == "ok" for r in results),
                    "failed": sum(r.status != "ok" for r in results)},
     }
-    write_text(out_dir / "index.html", render_index(manifest, table))
+    write_text(out_dir / "index.html", render_index(
+        manifest, table, program_rags=analysis.programs["overall_rag"].to_dict(),
+        portfolio_rag=analysis.totals["overall_rag"]))
     write_json(out_dir / "manifest.json", manifest)
     return RunOutcome(out_dir, results)
 

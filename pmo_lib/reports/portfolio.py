@@ -99,6 +99,7 @@ class PortfolioReport(ReportView):
             return missing_table("demand")
         ranked = self.analysis.demand_ranked.sort_values("rank")
         chart = show_chart(charts.demand_pipeline(ranked, currency=self.currency))
+        ranked = ranked.assign(fits=ranked["fits"].map({True: "yes", False: "no"}).fillna(""))
         frame = ranked[["rank", "request_id", "title", "sponsor", "status", "estimated_cost", "expected_benefit",
                         "score", "fits"]]
         table = self.table(frame, money=["estimated_cost", "expected_benefit"],
