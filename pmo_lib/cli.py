@@ -147,20 +147,31 @@ def _configure_logging(fmt: str) -> None:
               help="Earlier run folder to compare with; default the latest earlier run beside --out.")
 @click.option("--engine", type=click.Choice(["warm", "papermill"]), default="warm", show_default=True,
               help="warm: one kernel per worker kept across reports; papermill: a new kernel per report.")
+@click.option("--keep", type=click.IntRange(1, None), default=None,
+              help="Keep only the newest N dated run folders under the output root.")
+@click.option("--dry-run", is_flag=True, help="Validate and print what would run, with its parameters; write nothing.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
-def run(data, status_date, out, params_file, projects, workers, previous, engine, log_format) -> None:
+def run(data, status_date, out, params_file, projects, workers, previous, engine, keep, dry_run,
+        log_format) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
-    from pmo_lib.runner import run_reports
+    from pmo_lib.runner import plan_run, run_reports
 
     _configure_logging(log_format)
     out = out or Path("output") / status_date.isoformat()
+    selected = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
     try:
         params = load_parameters(params_file)
+        if dry_run:
+            plan = plan_run(data=data, status_date=status_date, out_dir=out, params=params,
+                            params_file=params_file, projects=selected, previous=previous)
+            click.echo(json.dumps({"out": str(plan.out_dir), "previous_run": str(plan.previous or ""),
+                                   "reports": plan.describe()}, indent=1, ensure_ascii=False))
+            click.echo(f"dry run: {len(plan.jobs)} reports would run; nothing was written", err=True)
+            sys.exit(0)
         outcome = run_reports(
             data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
-            projects=[p.strip() for p in projects.split(",") if p.strip()] if projects else None,
-            workers=workers, previous=previous, engine=engine)
+            projects=selected, workers=workers, previous=previous, engine=engine, keep=keep)
     except PmoError as exc:
         if hasattr(exc, "problems"):
             for problem in exc.problems:

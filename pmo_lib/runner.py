@@ -113,7 +113,22 @@ def check_notebook_parameters(jobs: list[ReportJob], root: Path) -> None:
         raise ParameterError("\n".join(problems))
 
 
-def run_reports(
+@dataclass
+class RunPlan:
+    """What a run will do, decided before anything is written."""
+
+    portfolio: object
+    out_dir: Path
+    previous: Path | None
+    jobs: list[ReportJob]
+
+    def describe(self) -> list[dict]:
+        """One JSON-ready entry per job: what ``--dry-run`` prints."""
+        return [{"report": j.key, "notebook": j.notebook, "page": j.page, "parameters": j.parameters}
+                for j in self.jobs]
+
+
+def plan_run(
     *,
     data: Path,
     status_date: dt.date,
@@ -121,26 +136,18 @@ def run_reports(
     params: RunParameters,
     params_file: Path | None = None,
     projects: list[str] | None = None,
-    workers: int | None = None,
     previous: Path | None = None,
     root: Path = PROJECT_ROOT,
-    progress: bool | None = None,
-    engine: str = "warm",
-) -> RunOutcome:
-    """Run the whole report suite; see the module docstring for the order.
+) -> RunPlan:
+    """Load and validate the data, expand the catalog and check every notebook's parameters.
 
     Raises
     ------
     DataValidationError, DataSourceError, ParameterError
-        Before anything is written.
+        Nothing has been written.
     """
-    from pmo_lib.analysis import PortfolioAnalysis
-    from pmo_lib.index_page import render_index
-
     data = data.resolve()
     portfolio = load_portfolio(data)
-    for warning in portfolio.warnings:
-        log.warning("data warning: %s", warning)
     known = portfolio.projects["project_id"].tolist()
     if projects:
         unknown = [p for p in projects if p not in known]
@@ -159,6 +166,45 @@ def run_reports(
                      portfolio_name=params.portfolio_name, common=common,
                      project_names=dict(zip(portfolio.projects["project_id"], portfolio.projects["name"])))
     check_notebook_parameters(jobs, root)
+    return RunPlan(portfolio, out_dir, previous, jobs)
+
+
+def run_reports(
+    *,
+    data: Path,
+    status_date: dt.date,
+    out_dir: Path,
+    params: RunParameters,
+    params_file: Path | None = None,
+    projects: list[str] | None = None,
+    workers: int | None = None,
+    previous: Path | None = None,
+    root: Path = PROJECT_ROOT,
+    progress: bool | None = None,
+    engine: str = "warm",
+    keep: int | None = None,
+) -> RunOutcome:
+    """Run the whole report suite; see the module docstring for the order.
+
+    When the run folder is named by its status date (the default
+    ``output/<status_date>/``), the output root's ``index.html`` is rewritten
+    to list every run, and ``keep`` prunes all but the newest ``keep`` runs.
+
+    Raises
+    ------
+    DataValidationError, DataSourceError, ParameterError
+        Before anything is written.
+    """
+    from pmo_lib.analysis import PortfolioAnalysis
+    from pmo_lib.history import prune_runs, write_history
+    from pmo_lib.index_page import render_index
+
+    plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params, params_file=params_file,
+                    projects=projects, previous=previous, root=root)
+    portfolio, out_dir, previous, jobs = plan.portfolio, plan.out_dir, plan.previous, plan.jobs
+    data = data.resolve()
+    for warning in portfolio.warnings:
+        log.warning("data warning: %s", warning)
 
     started = now_iso()
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
@@ -183,12 +229,27 @@ def run_reports(
         "reports": [r.to_json() for r in results],
         "counts": {"ok": sum(r.status == "ok" for r in results),
                    "failed": sum(r.status != "ok" for r in results)},
+        "portfolio_rag": analysis.totals["overall_rag"],
+        "rag_counts": {k: int(v) for k, v in table["overall_rag"].value_counts().items()},
     }
     write_text(out_dir / "index.html", render_index(
         manifest, table, program_rags=analysis.programs["overall_rag"].to_dict(),
         portfolio_rag=analysis.totals["overall_rag"]))
     write_json(out_dir / "manifest.json", manifest)
+    if _is_dated(out_dir):
+        if keep:
+            for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
+                log.info("pruned old run %s", gone)
+        write_history(out_dir.parent, name=params.portfolio_name)
     return RunOutcome(out_dir, results)
+
+
+def _is_dated(folder: Path) -> bool:
+    try:
+        dt.date.fromisoformat(folder.name)
+    except ValueError:
+        return False
+    return True
 
 
 def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engine) -> list[JobResult]:
