@@ -188,5 +188,9 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     sys.exit(outcome.exit_code)
 
 
+from pmo_lib.cli_email import email as _email_command  # noqa: E402
+main.add_command(_email_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

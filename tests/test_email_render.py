@@ -1,0 +1,136 @@
+"""The e-mail rendering of each report kind: mail-client-safe HTML, cid PNGs, plain text, size limit."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from pmo_lib.email_html import clean_style, mail_fragment
+from pmo_lib.email_render import BODY_LIMIT, build_message, render_report_email
+from pmo_lib.run_folder import RunFolder
+from tests.email_support import HOSTILE, HOSTILE_IMG, cid_parts, html_part, make_run, text_part
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return RunFolder.open(make_run(tmp_path_factory.mktemp("render"), failed=("PRJ-003",)))
+
+
+def _entry(run, key):
+    return next(r for r in run.reports if r["key"] == key)
+
+
+def _assert_mail_safe(mail):
+    soup = BeautifulSoup(mail.html, "html.parser")
+    assert mail.html_bytes < BODY_LIMIT
+    assert soup.find("script") is None and "<script" not in mail.html.lower()
+    assert soup.find("svg") is None
+    assert not soup.find_all(attrs={"onerror": True}) and "javascript:" not in mail.html
+    for style in soup.find_all("style"):  # only @media rules stay in <head>; the rest is inlined
+        assert re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", style.text).strip() == ""
+    for element in soup.find_all(style=True):
+        assert "flex" not in element["style"] and "grid" not in element["style"]
+        assert "url(" not in element["style"]
+    cids = {i.cid for i in mail.images}
+    for img in soup.find_all("img"):
+        assert img["src"].startswith("cid:") and img["src"][4:] in cids
+        assert img.get("alt")
+    assert soup.find(class_="pmo-mail-container") is not None
+
+
+@pytest.mark.parametrize("key", ["projects/PRJ-001", "programs/digital-customer", "portfolio/portfolio"])
+def test_every_report_kind_renders_mail_safe_html(run, key):
+    mail = render_report_email(run, _entry(run, key))
+    _assert_mail_safe(mail)
+    assert mail.images, "the chart became an inline PNG"
+    assert all(i.data.startswith(b"\x89PNG") for i in mail.images)
+    assert not mail.trimmed and not mail.attachments
+
+
+def test_project_mail_shows_tiles_as_a_table_row_and_css_inlined(run):
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    soup = BeautifulSoup(mail.html, "html.parser")
+    tiles = soup.find("table", class_="pmo-mail-tiles") or soup.find_all("td", class_="pmo-mail-tile")
+    assert tiles
+    cells = soup.find_all("td", class_="pmo-mail-tile")
+    assert len([c for c in cells if c.get_text(strip=True)]) == 5
+    assert soup.find("h2")["style"]  # stylesheet inlined onto the heading
+    assert "Change the parameters" not in mail.html  # the notebook's own instructions are left out
+    assert soup.find("h1").get_text() == "Customer Portal Rebuild"
+
+
+def test_project_text_part_has_the_key_figures(run):
+    text = render_report_email(run, _entry(run, "projects/PRJ-001")).text
+    for expected in ("Customer Portal Rebuild", "GREEN", "SPI              1.02", "CPI              1.05",
+                     "EAC              €598,819", "Forecast finish  2027-07-21"):
+        assert expected in text
+
+
+def test_program_text_part_lists_each_project_with_its_rag(run):
+    text = render_report_email(run, _entry(run, "programs/digital-customer")).text
+    assert re.search(r"RED\s+PRJ-002", text) and re.search(r"GREEN\s+PRJ-001", text)
+    assert "PRJ-003" not in text  # another program
+
+
+def test_hostile_names_are_escaped_in_html_and_literal_in_text(run):
+    for key in ("programs/digital-customer", "portfolio/portfolio"):
+        mail = render_report_email(run, _entry(run, key))
+        assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in mail.html
+        assert "<img src=x" not in mail.html and "&lt;img src=x onerror=alert(1)&gt;" in mail.html
+        assert HOSTILE in mail.text and HOSTILE_IMG in mail.text
+    mail = render_report_email(run, _entry(run, "projects/PRJ-002"))
+    _assert_mail_safe(mail)
+    assert mail.fields["project"].startswith("Mobile </script>")
+
+
+def test_failed_report_is_named_in_the_portfolio_mail(run):
+    mail = render_report_email(run, _entry(run, "portfolio/portfolio"))
+    assert "1 report(s) failed" in mail.text and "PRJ-003" in mail.text and "KeyError" in mail.text
+    assert "1 report(s) failed in this run and were not mailed" in mail.html
+
+
+def test_a_report_too_long_for_a_mail_keeps_its_head_and_attaches_the_page(tmp_path):
+    run = RunFolder.open(make_run(tmp_path, big=("PRJ-001",)))
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    assert mail.trimmed and mail.html_bytes < BODY_LIMIT
+    assert "shows the head of the report only" in mail.html and "PRJ-001.html" in mail.html
+    assert "Issue number 399" not in mail.html and ">Milestones</h2>" in mail.html
+    assert [a.filename for a in mail.attachments] == ["PRJ-001.html"]
+    _assert_mail_safe(mail)
+
+
+def test_attach_page_attaches_the_full_web_page(run):
+    mail = render_report_email(run, _entry(run, "programs/grid-modernisation"), attach_page=True)
+    assert [a.filename for a in mail.attachments] == ["grid-modernisation.html"]
+    assert "attached (grid-modernisation.html)" in mail.text
+
+
+def test_message_structure_and_every_cid_resolves(run):
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"), attach_page=True)
+    message = build_message(mail, sender="PMO <pmo@example.org>", to=["a@example.org"], cc=["b@example.org"],
+                            subject="[PMO] Customer\nPortal: GREEN")
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/mixed"
+    assert parsed["Subject"] == "[PMO] Customer Portal: GREEN" and parsed["Cc"] == "b@example.org"
+    assert parsed["Message-ID"].endswith("@example.org>")
+    related = html_part(parsed)
+    assert [p.get_content_type() for p in parsed.walk()][:3] == ["multipart/mixed", "multipart/alternative",
+                                                                 "text/plain"]
+    html = related.get_content()
+    parts = cid_parts(parsed)
+    cids = re.findall(r'src="cid:([^"]+)"', html)
+    assert cids and all(parts[c].get_content_type() == "image/png" for c in cids)
+    assert "SPI" in text_part(parsed).get_content()
+    assert any(p.get_filename() == "PRJ-001.html" for p in parsed.iter_attachments())
+
+
+def test_mail_fragment_drops_remote_and_data_images():
+    html = ('<p><img src="https://tracker.example/p.gif"><img src="data:image/png;base64,AAAA">'
+            '<span style="background:url(https://x/y.png);color:red">x</span></p>')
+    out = mail_fragment(html).html
+    assert "<img" not in out and "url(" not in out and "color:red" in out
+    assert clean_style("display:inline-flex;padding:1px") == "padding:1px"
