@@ -188,8 +188,45 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     sys.exit(outcome.exit_code)
 
 
-from pmo_lib.cli_email import email as _email_command  # noqa: E402
-main.add_command(_email_command)
+@main.command("new-report")
+@click.argument("name")
+@click.option("--scope", required=True, type=click.Choice(["project", "program", "portfolio"]),
+              help="Run once per project, once per program, or once for the portfolio.")
+@click.option("--title", default=None, help="Title shown on the pages and in the index.")
+def new_report_command(name: str, scope: str, title: str | None) -> None:
+    """Create notebooks/NAME.ipynb from the template and add it to the report catalog."""
+    from pmo_lib.catalog import new_report
+
+    try:
+        path = new_report(name, scope=scope, title=title)
+    except PmoError as exc:
+        _fail(exc)
+    click.echo(f"created {path} and registered report '{name}' ({scope}) in parameters/defaults.yaml;\n"
+               f"open it with `make lab`; the next `pmo-report run` produces it")
+
+
+@main.command("list-reports")
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML laid over parameters/defaults.yaml.")
+def list_reports_command(params_file: Path | None) -> None:
+    """Show the report catalog and each notebook's parameters."""
+    from pmo_lib.catalog import describe_catalog
+    from pmo_lib.parameters import load_parameters
+
+    try:
+        entries = describe_catalog(load_parameters(params_file))
+    except PmoError as exc:
+        _fail(exc)
+    for entry in entries:
+        state = "" if entry["enabled"] else " (disabled)"
+        click.echo(f"{entry['name']}{state}: {entry['title'] or entry['name']} — one per {entry['scope']}, "
+                   f"{entry['notebook']}")
+        if entry["parameters"] is None:
+            click.echo("    notebook not found")
+            continue
+        for name, spec in entry["parameters"].items():
+            help_text = f"  # {spec['help']}" if spec.get("help") else ""
+            click.echo(f"    {name}: {spec['inferred_type_name']} = {spec['default']}{help_text}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,67 @@
+"""Custom reports: new-report writes a runnable notebook and registers it; list-reports shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from pmo_lib.catalog import describe_catalog, new_report
+from pmo_lib.cli import main
+from pmo_lib.errors import ParameterError
+from pmo_lib.parameters import load_parameters
+from pmo_lib.runner import run_reports
+from tests.conftest import ROOT, SAMPLE
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "parameters").mkdir()
+    params = root / "parameters" / "team.yaml"
+    shutil.copy(ROOT / "parameters" / "defaults.yaml", params)
+    return root, params
+
+
+def test_new_report_is_registered_and_runs_for_every_program(workspace, tmp_path):
+    root, params_file = workspace
+    notebook = new_report("budget_watch", scope="program", title="Budget watch", root=root,
+                          parameters_file=params_file)
+    assert notebook == root / "notebooks" / "budget_watch.ipynb"
+    book = nbformat.read(str(notebook), as_version=4)
+    assert all(c.outputs == [] for c in book.cells if c.cell_type == "code")
+    params = load_parameters(params_file)
+    entry = params.reports[-1]
+    assert (entry.name, entry.scope, entry.title, entry.notebook) == (
+        "budget_watch", "program", "Budget watch", "notebooks/budget_watch.ipynb")
+    described = {d["name"]: d for d in describe_catalog(params, root=root)}
+    assert set(described["budget_watch"]["parameters"]) == {
+        "data_path", "status_date", "params_file", "previous_metrics", "program"}
+    outcome = run_reports(data=SAMPLE, status_date=dt.date(2026, 11, 20), out_dir=tmp_path / "out",
+                          params=params, projects=["PRJ-001"], workers=1, root=root, progress=False)
+    assert outcome.exit_code == 0, [r.error for r in outcome.results]
+    page = (outcome.run_dir / "budget_watch" / "digital-customer.html").read_text()
+    assert "Program: Digital Customer" in page
+    assert 'href="budget_watch/digital-customer.html"' in (outcome.run_dir / "index.html").read_text()
+
+
+def test_new_report_refuses_bad_or_duplicate_names(workspace):
+    root, params_file = workspace
+    with pytest.raises(ParameterError, match="use lower-case letters"):
+        new_report("Bad Name", scope="project", root=root, parameters_file=params_file)
+    with pytest.raises(ParameterError, match="already in the catalog"):
+        new_report("projects", scope="project", root=root, parameters_file=params_file)
+    new_report("risk_review", scope="project", root=root, parameters_file=params_file)
+    with pytest.raises(ParameterError, match="already in the catalog"):
+        new_report("risk_review", scope="project", root=root, parameters_file=params_file)
+
+
+def test_list_reports_shows_catalog_and_parameters():
+    result = CliRunner().invoke(main, ["list-reports"])
+    assert result.exit_code == 0
+    assert "projects: Project status — one per project, notebooks/project_status.ipynb" in result.stdout
+    assert '    project_id: str = "PRJ-008"  # the project this report is about' in result.stdout

@@ -1,0 +1,59 @@
+"""The output root: one folder per status date, an index of runs, --keep, --dry-run."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from pmo_lib.cli import main
+from pmo_lib.history import list_runs, prune_runs, write_history
+
+
+def fake_run(root, day, rag="green", failed=0):
+    folder = root / day
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({
+        "status_date": day, "portfolio_rag": rag, "rag_counts": {"red": 1, "green": 2},
+        "counts": {"ok": 3, "failed": failed}, "finished_at": f"{day}T18:00:00+00:00"}))
+    return folder
+
+
+def test_index_lists_runs_newest_first_with_rag(tmp_path):
+    for day, rag in (("2026-11-06", "amber"), ("2026-11-20", "red"), ("2026-11-13", "green")):
+        fake_run(tmp_path, day, rag)
+    (tmp_path / "scratch").mkdir()
+    assert [r["date"] for r in list_runs(tmp_path)] == ["2026-11-20", "2026-11-13", "2026-11-06"]
+    html = write_history(tmp_path, name="Northwind <Utilities>").read_text()
+    assert html.index("2026-11-20") < html.index("2026-11-13") < html.index("2026-11-06")
+    assert 'href="2026-11-20/index.html"' in html and ">RED<" in html
+    assert "Northwind &lt;Utilities&gt;" in html and "scratch" not in html
+
+
+def test_keep_prunes_the_oldest_but_never_the_current(tmp_path):
+    for day in ("2026-10-30", "2026-11-06", "2026-11-13", "2026-11-20"):
+        fake_run(tmp_path, day)
+    assert prune_runs(tmp_path, keep=2, protect=tmp_path / "2026-10-30") == ["2026-11-06"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10-30", "2026-11-13", "2026-11-20"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    out = tmp_path / "output" / "2026-11-20"
+    result = CliRunner().invoke(main, ["run", "--data", "data/sample", "--status-date", "2026-11-20",
+                                       "--out", str(out), "--projects", "PRJ-008", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert [r["report"] for r in plan["reports"]] == [
+        "portfolio/portfolio", "programs/grid-modernisation", "projects/PRJ-008"]
+    assert plan["reports"][2]["parameters"]["project_id"] == "PRJ-008"
+    assert not (tmp_path / "output").exists()
+
+
+def test_run_with_a_misspelt_parameter_names_key_and_suggestion(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("rag_thresholds:\n  spi: {gren: 0.9}\n")
+    result = CliRunner().invoke(main, ["run", "--data", "data/sample", "--status-date", "2026-11-20",
+                                       "--out", str(tmp_path / "o"), "--params", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}: unknown key 'rag_thresholds.spi.gren' (did you mean 'green'?)" in result.stderr
+    assert not (tmp_path / "o").exists()
