@@ -229,5 +229,9 @@ def list_reports_command(params_file: Path | None) -> None:
             click.echo(f"    {name}: {spec['inferred_type_name']} = {spec['default']}{help_text}")
 
 
+from pmo_lib.cli_email import email as _email_command  # noqa: E402
+main.add_command(_email_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
