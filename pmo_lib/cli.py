@@ -147,17 +147,22 @@ def _configure_logging(fmt: str) -> None:
               help="Earlier run folder to compare with; default the latest earlier run beside --out.")
 @click.option("--engine", type=click.Choice(["warm", "papermill"]), default="warm", show_default=True,
               help="warm: one kernel per worker kept across reports; papermill: a new kernel per report.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: an existing Dask cluster (--scheduler).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--keep", type=click.IntRange(1, None), default=None,
               help="Keep only the newest N dated run folders under the output root.")
 @click.option("--dry-run", is_flag=True, help="Validate and print what would run, with its parameters; write nothing.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
-def run(data, status_date, out, params_file, projects, workers, previous, engine, keep, dry_run,
-        log_format) -> None:
+def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
+        dry_run, log_format) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.runner import plan_run, run_reports
 
     _configure_logging(log_format)
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     out = out or Path("output") / status_date.isoformat()
     selected = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
     try:
@@ -171,7 +176,8 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
             sys.exit(0)
         outcome = run_reports(
             data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
-            projects=selected, workers=workers, previous=previous, engine=engine, keep=keep)
+            projects=selected, workers=workers, previous=previous, engine=engine, keep=keep, executor=executor,
+            scheduler=scheduler)
     except PmoError as exc:
         if hasattr(exc, "problems"):
             for problem in exc.problems:

@@ -168,6 +168,13 @@ def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeou
                      page, job.executed_notebook, error)
 
 
+def lost_job(job: ReportJob, exc: BaseException) -> JobResult:
+    """The result of a job whose worker crashed or was lost before it could report."""
+    error = {"type": "WorkerLost", "message": f"{type(exc).__name__}: {exc}"[:2000], "cell": None}
+    return JobResult(job.key, job.report, job.scope, job.subject, job.title, "failed", 0.0, None,
+                     job.executed_notebook, error)
+
+
 def _page_title(job: ReportJob, metadata: dict) -> str:
     if job.scope == "portfolio":
         return f"{job.title}: {metadata.get('portfolio_name', job.subject)}"

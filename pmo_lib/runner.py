@@ -18,14 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from pmo_lib.errors import ParameterError
-from pmo_lib.execution import JobResult, now_iso, run_job, start_worker_kernel, stop_worker_kernel
+from pmo_lib.execution import JobResult, now_iso
 from pmo_lib.loading import load_portfolio
 from pmo_lib.outputs import format_metrics, write_json, write_text
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
@@ -183,6 +181,8 @@ def run_reports(
     progress: bool | None = None,
     engine: str = "warm",
     keep: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> RunOutcome:
     """Run the whole report suite; see the module docstring for the order.
 
@@ -214,7 +214,8 @@ def run_reports(
                 "generated_at": started}
     log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
     results = _execute(jobs, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
-                       workers=workers or params.workers, progress=progress, engine=engine)
+                       workers=workers or params.workers, progress=progress, engine=engine, executor=executor,
+                       scheduler=scheduler)
     order = {job.key: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.key])
     finished = now_iso()
@@ -252,11 +253,16 @@ def _is_dated(folder: Path) -> bool:
     return True
 
 
-def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engine) -> list[JobResult]:
-    bar = _progress_bar(len(jobs), progress)
-    results: list[JobResult] = []
+def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engine, executor="local",
+             scheduler=None) -> list[JobResult]:
+    from pmo_lib.executors import run_dask, run_local
 
-    def record(result: JobResult) -> None:
+    bar = _progress_bar(len(jobs), progress)
+    options = {"run_dir": out_dir, "root": root, "metadata": metadata, "timeout": timeout, "engine": engine}
+    stream = run_dask(jobs, options, scheduler=scheduler) if executor == "dask" else run_local(
+        jobs, options, workers=workers, root=root)
+    results: list[JobResult] = []
+    for result in stream:
         results.append(result)
         if result.status == "ok":
             log.info("ok      %-40s %6.1fs", result.key, result.seconds)
@@ -266,22 +272,6 @@ def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engin
                       (err.get("message") or "").splitlines()[0] if err.get("message") else "")
         if bar is not None:
             bar.update(1)
-
-    options = {"run_dir": out_dir, "root": root, "metadata": metadata, "timeout": timeout, "engine": engine}
-    workers = max(1, min(workers, len(jobs)))
-    if workers == 1:
-        try:
-            for job in jobs:
-                record(run_job(job, **options))
-        finally:
-            stop_worker_kernel()
-    else:
-        initializer = (start_worker_kernel, (str(root / "notebooks"),)) if engine == "warm" else (None, ())
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer[0],
-                                 initargs=initializer[1]) as pool:
-            for future in as_completed([pool.submit(run_job, job, **options) for job in jobs]):
-                record(future.result())
     if bar is not None:
         bar.close()
     return results
