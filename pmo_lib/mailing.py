@@ -236,6 +236,11 @@ class SmtpMailer:
                 else:
                     result.error = f"message refused: {reply}"
                     break
+            except smtplib.SMTPNotSupportedError as exc:  # e.g. no AUTH offered: settings, not luck
+                self._drop()
+                self._fatal = f"{self.settings.host}:{self.settings.port}: {exc}"
+                result.error = self._fatal
+                break
             except ssl.SSLError as exc:
                 self._drop()
                 self._fatal = f"TLS failed with {self.settings.host}:{self.settings.port}: {exc}"

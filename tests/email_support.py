@@ -261,20 +261,20 @@ class SmtpServer:
 
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         self.cert, key = make_certificate(folder)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         self.security = security
-        options = dict(authenticator=authenticate, auth_required=True, auth_require_tls=True)
-        if security == "ssl":
+        options = dict(authenticator=authenticate, auth_required=True)
+        if security == "ssl":  # aiosmtpd does not know an implicit-TLS connection is encrypted
             self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, ssl_context=context,
-                                         server_hostname="127.0.0.1", **options)
+                                         server_hostname="127.0.0.1", auth_require_tls=False, **options)
         else:
             self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, tls_context=context,
-                                         require_starttls=True, **options)
+                                         require_starttls=True, auth_require_tls=True, **options)
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
