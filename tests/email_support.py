@@ -20,6 +20,7 @@ from pathlib import Path
 import altair as alt
 import nbformat
 import pandas as pd
+import pytest
 
 from pmo_lib.chart_render import show_chart
 from pmo_lib.display import kpi_tiles, note, report_header, section, table
@@ -290,6 +291,19 @@ class SmtpServer:
                "PMO_SMTP_RETRY_DELAY": "0.01"}
         env.update(extra)
         return env
+
+
+@pytest.fixture
+def handler():
+    """The SMTP server's recorder (a test imports this fixture with ``server``)."""
+    return Handler()
+
+
+@pytest.fixture
+def server(tmp_path, handler):
+    """A running STARTTLS + AUTH server on 127.0.0.1 recording into ``handler``."""
+    with SmtpServer(tmp_path, handler) as running:
+        yield running
 
 
 def html_part(message):

@@ -11,22 +11,12 @@ from click.testing import CliRunner
 from pmo_lib.cli import main
 from pmo_lib.cli_email import email_run
 from pmo_lib.email_render import BODY_LIMIT
-from tests.email_support import (HOSTILE, PASSWORD, USER, Handler, SmtpServer, cid_parts, html_part, make_run,
-                                 text_part, write_distribution)
+from tests.email_support import (HOSTILE, PASSWORD, USER, cid_parts, html_part, make_run, text_part,
+                                 write_distribution)
+from tests.email_support import handler, server  # noqa: F401 - pytest fixtures
 
 OK_REPORTS = {"portfolio/portfolio", "programs/digital-customer", "programs/grid-modernisation",
               "projects/PRJ-001", "projects/PRJ-002"}
-
-
-@pytest.fixture
-def handler():
-    return Handler()
-
-
-@pytest.fixture
-def server(tmp_path, handler):
-    with SmtpServer(tmp_path, handler) as running:
-        yield running
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from pmo_lib.mailing import MailConfigError, SentLog, SmtpMailer, SmtpSettings
 from tests.email_support import PASSWORD, Handler, SmtpServer, free_port
+from tests.email_support import handler, server  # noqa: F401 - pytest fixtures
 
 
 def _message(subject="Hello") -> EmailMessage:
@@ -16,17 +17,6 @@ def _message(subject="Hello") -> EmailMessage:
     message["Message-ID"] = "<1@example.org>"
     message.set_content("Status: GREEN")
     return message
-
-
-@pytest.fixture
-def handler():
-    return Handler()
-
-
-@pytest.fixture
-def server(tmp_path, handler):
-    with SmtpServer(tmp_path, handler) as running:
-        yield running
 
 
 def test_starttls_with_login_delivers(server, handler):
