@@ -16,6 +16,8 @@ from pmo_lib.errors import ParameterError
 from pmo_lib.schema import PROJECT_ID_PATTERN
 
 DEFAULT_FOLDERS = {"projects": "projects", "programs": "programs"}
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+"""Names Windows reserves for devices (``con.html`` too): a slug never is one."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,13 @@ def slugify(text: str) -> str:
     'zoe-s-etc'
     >>> slugify("<>")
     'program'
+    >>> slugify("CON")
+    'con-program'
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    if slug in _WINDOWS_DEVICES:
+        slug += "-program"
     return slug or "program"
 
 

@@ -178,7 +178,7 @@ def test_page_title_masthead_and_header_show_names_as_text(run, values):
         assert squash(PROGRAMS[row % len(PROGRAMS)]) in header
     for path in (run.run_dir / "programs").glob("*.html"):
         title = soup_of(path).title.get_text()
-        assert title.removeprefix("Program summary: ") in PROGRAMS, title
+        assert squash(title.removeprefix("Program summary: ")) in {squash(p) for p in PROGRAMS}, title
 
 
 def test_tables_show_cells_as_text(run, values):
@@ -276,3 +276,144 @@ def test_csv_round_trip_of_hostile_text(tmp_path):
             assert loaded[column].tolist() == frame[column].tolist(), (name, column)
     assert any("\r\n" in name for name in portfolio.tasks["name"])  # CR LF inside a cell survives
     assert any(name.startswith("\u202e") for name in portfolio.tasks["name"])
+
+
+# --- e-mail ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mails(run, tmp_path_factory):
+    """``pmo-report email --dry-run`` on a copy of the hostile run: every message, parsed."""
+    import shutil
+    from email import policy
+    from email.parser import BytesParser
+
+    from pmo_lib.cli_email import email_run
+
+    copy = tmp_path_factory.mktemp("hostile-mail") / run.run_dir.name
+    shutil.copytree(run.run_dir, copy)
+    lines = []
+    code = email_run(copy, to=["qa@example.org"], dry_run=True, environ={}, echo=lines.append)
+    assert code == 0, lines
+    found = {}
+    for path in sorted((copy / "email").rglob("*.eml")):
+        with open(path, "rb") as handle:
+            found[str(path.relative_to(copy / "email"))] = BytesParser(policy=policy.default).parse(handle)
+    assert len(found) == len(run.results), lines
+    return found
+
+
+def test_mail_headers_cannot_be_injected(mails):
+    for name, message in mails.items():
+        subject = message["Subject"]
+        assert "\n" not in subject and "\r" not in subject, name
+        assert message.get_all("Bcc") is None, name
+        assert [str(a) for a in message["To"].addresses] == ["qa@example.org"], name
+        assert message.get_all("Cc") is None, name
+    program = next(m for n, m in mails.items() if n.startswith("programs/etc-"))
+    assert "Bcc: leak@evil.example" in program["Subject"]  # the program name, flattened into the subject
+
+
+def test_mail_bodies_show_text_and_hold_no_active_content(mails, values):
+    shown = set()
+    for name, message in mails.items():
+        html = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        cids = {part["Content-ID"].strip("<>") for part in message.walk() if part["Content-ID"]}
+        soup = BeautifulSoup(html, "html.parser")
+        assert not soup.find_all([e for e in FORBIDDEN_ELEMENTS if e != "img"]), name
+        for element in soup.find_all(True):
+            for attribute, value in element.attrs.items():
+                value = " ".join(value) if isinstance(value, list) else value
+                assert not attribute.lower().startswith("on"), (name, attribute)
+                if attribute.lower() in URL_ATTRIBUTES:
+                    assert value.startswith("cid:") and value[4:] in cids, (name, value)  # inline charts only
+                if attribute.lower() == "style":
+                    assert "url(" not in value.lower(), name
+        assert not soup.find_all("svg"), name  # charts travel as PNG
+        assert len(soup.find_all("style")) <= 1, name
+        body = squash(soup.get_text())
+        for tag in set(TAG.findall(soup.get_text())):
+            assert squash(values[tag]) in body, (name, tag)
+        for tag in set(TAG.findall(text)):
+            assert squash(values[tag]) in squash(text), (name, tag)
+        for result in FORBIDDEN_RESULTS:
+            assert result not in html and result not in text, name
+        shown |= {p for p in PAYLOADS if squash(p) in body}
+        for part in message.iter_attachments():  # a full page attached when the body is cut
+            if part.get_content_type() == "text/html":
+                attached = BeautifulSoup(part.get_content(), "html.parser")
+                assert not attached.find_all(FORBIDDEN_ELEMENTS), name
+    assert shown == set(PAYLOADS)
+
+
+# --- names that become paths ------------------------------------------------------------------------
+
+NASTY_PROGRAMS = ["../../etc", "..", ".", "/abs", "/", "CON", "nul", "Com1", "LPT9", "a/b\\c", "..\\..\\windows",
+                  "~", "", " ", "\x00", "\n", ".hidden", "-", "<>", "x" * 5000, "Zoë's ../../etc", "📁", "aux.txt"]
+BAD_PROJECT_IDS = ["../../etc/passwd", "..", ".hidden", "/abs", "a/b", "a\\b", "P 1", "-P1", "P1;rm", "P" * 65,
+                   "P1\x00", "P1/../../x", "Pé"]
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def assert_safe_page(page: str, run_dir: Path) -> None:
+    path = Path(page)
+    assert not path.is_absolute() and ".." not in path.parts, page
+    assert (run_dir / path).resolve().is_relative_to(run_dir.resolve()), page
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(html|ipynb)", path.name), page
+    assert path.stem.split(".")[0].lower() not in WINDOWS_DEVICES, page
+
+
+def test_program_names_become_file_names_inside_the_run_folder(tmp_path):
+    from pmo_lib.parameters import RunParameters
+    from pmo_lib.planning import plan_jobs
+
+    jobs = plan_jobs(RunParameters().reports, project_ids=["P1"], programs=NASTY_PROGRAMS,
+                     portfolio_name="../../<Portfolio>", common={"status_date": "2026-11-20"})
+    programs = [j for j in jobs if j.scope == "program"]
+    assert len({j.page for j in programs}) == len(NASTY_PROGRAMS)  # one page each, no overwrites
+    for job in jobs:
+        assert_safe_page(job.page, tmp_path)
+        assert_safe_page(job.executed_notebook, tmp_path)
+    assert {j.subject for j in programs} == set(NASTY_PROGRAMS)  # the notebook still gets the real name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=8, unique=True))
+def test_any_program_names_give_unique_safe_file_names(names):
+    from pmo_lib.planning import program_slugs
+
+    slugs = program_slugs(names)
+    assert len(set(slugs.values())) == len(names)
+    for slug in slugs.values():
+        assert_safe_page(f"programs/{slug}.html", Path("/run"))
+
+
+@pytest.mark.parametrize("bad_id", BAD_PROJECT_IDS)
+def test_a_project_id_outside_the_pattern_is_refused_before_anything_is_written(tmp_path, bad_id):
+    from tests.conftest import VALID_TABLES, write_tables
+
+    def swap(text):
+        return text.replace("P2,", f'"{bad_id}",')
+
+    data = write_tables(tmp_path / "data", {name: swap(text) for name, text in VALID_TABLES.items()})
+    out = tmp_path / "output" / "2024-01-20"
+    result = CliRunner().invoke(main, ["run", "--data", str(data), "--status-date", "2024-01-20",
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "projects.csv:3:project_id: not a valid project_id" in result.output
+    assert "nothing was written" in result.output
+    assert not (tmp_path / "output").exists()
+    assert "Traceback" not in result.output
+
+
+def test_every_file_of_a_run_is_inside_its_run_folder(run):
+    out = run.run_dir
+    root = out.parent
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert path.resolve().is_relative_to(out.resolve()) or path == root / "index.html", path
+            assert not path.is_symlink(), path
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for report in manifest["reports"]:
+        for key in ("page", "notebook"):
+            assert_safe_page(report[key], out)
