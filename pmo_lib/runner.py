@@ -205,6 +205,8 @@ def run_reports(
     data = data.resolve()
     for warning in portfolio.warnings:
         log.warning("data warning: %s", warning)
+    for stale in remove_stale_temporaries(out_dir):
+        log.info("removed %s, left by an interrupted run", stale)
 
     started = now_iso()
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
@@ -243,6 +245,29 @@ def run_reports(
                 log.info("pruned old run %s", gone)
         write_history(out_dir.parent, name=params.portfolio_name)
     return RunOutcome(out_dir, results)
+
+
+def remove_stale_temporaries(out_dir: Path) -> list[Path]:
+    """Delete the hidden temporary files a killed run left in ``out_dir``; return them.
+
+    Every file is written as ``.<name>.<random>.tmp`` (papermill's scratch copy as
+    ``.<stem>.<random>.ipynb``) and renamed into place, so a run killed mid-write can
+    leave one behind, never a half-written page. Two runs must not share a folder at once.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".portfolio.html.k2x9.tmp").write_text("<html><bo")
+    >>> [p.name for p in remove_stale_temporaries(folder)], list(folder.iterdir())
+    (['.portfolio.html.k2x9.tmp'], [])
+    """
+    if not out_dir.is_dir():
+        return []
+    stale = [p for p in out_dir.rglob(".*") if p.suffix in (".tmp", ".ipynb") and p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def _is_dated(folder: Path) -> bool:
