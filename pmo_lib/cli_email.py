@@ -158,7 +158,7 @@ def _email_run(run_dir, *, to, only, dry_run, resend, distribution, environ, ech
                 counts["skipped"] += 1
                 continue
             try:
-                mail = render_report_email(run, entry, attach_page=lists.attach_page)
+                mail = render_report_email(run, entry, attach_page=lists.attach_page, density=lists.chart_density)
             except PmoError as exc:
                 echo(f"FAILED   {key}: cannot build the message: {exc}")
                 counts["failed"] += 1

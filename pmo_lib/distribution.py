@@ -149,6 +149,7 @@ class Distribution(_Strict):
 
     subjects: Subjects = Subjects()
     attach_page: bool = False
+    chart_density: float = Field(2.0, ge=1.0, le=3.0)
     people: dict[str, str] = Field(default_factory=dict)
     portfolio: Recipients = Recipients()
     programs: dict[str, Recipients] = Field(default_factory=dict)

@@ -243,7 +243,7 @@ def _slim_table(table: Tag) -> None:
         table["style"] = clean_style(str(table.get("style", "")), drop={"font-size"}) + ";font-size:11px"
     for badge in table.find_all("span", class_="pmo-rag"):
         badge["style"] = clean_style(str(badge.get("style", "")), drop={"padding", "letter-spacing", "font-size"}) \
-            + ";padding:0 5px;font-size:10px"
+            + ";padding:0 4px;font-size:10px"
     for body in table.find_all("tbody"):
         for i, row in enumerate(body.find_all("tr", recursive=False)):
             row["valign"] = "top"

@@ -42,6 +42,7 @@ def test_the_shipped_file_is_valid_and_has_an_address_for_every_sample_manager_a
     ({"subjects": {"project": "{rag:>9}"}}, "write placeholders plainly"),
     ({"subjects": {"project": "status {"}}, "write a literal brace as {{ or }}"),
     ({"attach_page": "sometimes"}, "attach_page"),
+    ({"chart_density": 5}, "chart_density: Input should be less than or equal to 3"),
 ])
 def test_mistakes_are_errors_naming_the_file_and_key(values, message):
     values = {"people": PEOPLE, **values} if "people" not in values else values
