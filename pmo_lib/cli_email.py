@@ -114,6 +114,9 @@ def email_run(run_dir: str | Path, *, to: Iterable[str] = (), only: Iterable[str
     except PmoError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
+    except OSError as exc:
+        click.echo(f"error: cannot write in the run folder {run_dir}: {exc.strerror or exc}", err=True)
+        return 2
 
 
 def _email_run(run_dir, *, to, only, dry_run, resend, distribution, environ, echo, sleep) -> int:

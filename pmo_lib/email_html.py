@@ -328,4 +328,7 @@ def mail_document(sections: list[str], *, title: str, preheader: str = "", foote
             del element["class"]
     for element in soup.find_all("span", title=True):
         del element["title"]
+    for img in soup.find_all("img"):
+        if not str(img.get("src", "")).startswith("cid:"):
+            img.decompose()
     return strip_active_content(str(soup))

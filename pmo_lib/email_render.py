@@ -180,7 +180,7 @@ def _fields(run: RunFolder, entry: dict, blocks) -> dict:
                           rag=row.get("overall_rag"))
     elif scope == "program":
         fields["program"] = subject
-    if is_missing(fields["rag"]) or fields["rag"] is None:
+    if is_missing(fields["rag"]):
         fields["rag"] = _header_rag(blocks)
     fields["rag"] = RAG_WORDS[normalize_rag(fields["rag"])]
     return fields
@@ -260,7 +260,8 @@ def _convert(blocks, density: float):
     """Convert every output once; return blocks of (name, MailFragment)."""
     converted = []
     for heading, outputs in blocks:
-        converted.append((heading, [(name, mail_fragment(html, density=density)) for name, html, _ in outputs]))
+        converted.append((mail_fragment(heading).html if heading else "",
+                          [(name, mail_fragment(html, density=density)) for name, html, _ in outputs]))
     return converted
 
 
@@ -358,7 +359,8 @@ def build_message(mail: ReportEmail, *, sender: str, to: list[str], cc: list[str
     message = EmailMessage()
     message["Subject"] = " ".join(str(subject).split())
     message["From"] = sender
-    message["To"] = ", ".join(to)
+    if to:
+        message["To"] = ", ".join(to)
     if cc:
         message["Cc"] = ", ".join(cc)
     message["Date"] = format_datetime(date or dt.datetime.now(dt.timezone.utc))

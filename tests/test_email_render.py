@@ -128,6 +128,22 @@ def test_message_structure_and_every_cid_resolves(run):
     assert any(p.get_filename() == "PRJ-001.html" for p in parsed.iter_attachments())
 
 
+def test_markdown_headings_cannot_bring_remote_images_or_script(tmp_path):
+    import nbformat
+
+    run_dir = make_run(tmp_path)
+    run = RunFolder.open(run_dir)
+    entry = _entry(run, "projects/PRJ-001")
+    notebook = nbformat.read(run_dir / entry["notebook"], as_version=4)
+    notebook.cells.insert(6, nbformat.v4.new_markdown_cell(
+        "## Note ![x](https://tracker.example/p.gif) [a](javascript:alert(1)) <script>alert(1)</script>"))
+    nbformat.write(notebook, run_dir / entry["notebook"])
+    mail = render_report_email(run, entry)
+    _assert_mail_safe(mail)
+    assert "tracker.example" not in mail.html and "javascript:" not in mail.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mail.html
+
+
 def test_mail_fragment_drops_remote_and_data_images():
     html = ('<p><img src="https://tracker.example/p.gif"><img src="data:image/png;base64,AAAA">'
             '<span style="background:url(https://x/y.png);color:red">x</span></p>')
