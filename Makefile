@@ -26,6 +26,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/audit.py
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
