@@ -153,9 +153,11 @@ def _configure_logging(fmt: str) -> None:
 @click.option("--keep", type=click.IntRange(1, None), default=None,
               help="Keep only the newest N dated run folders under the output root.")
 @click.option("--dry-run", is_flag=True, help="Validate and print what would run, with its parameters; write nothing.")
+@click.option("--email", "send_email", is_flag=True,
+              help="Mail the reports when the run is done (see `pmo-report email`); failed reports are not mailed.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
 def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
-        dry_run, log_format) -> None:
+        dry_run, send_email, log_format) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.runner import plan_run, run_reports
@@ -191,7 +193,13 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     ok = sum(r.status == "ok" for r in outcome.results)
     failed = len(outcome.results) - ok
     click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
-    sys.exit(outcome.exit_code)
+    code = outcome.exit_code
+    if send_email:
+        from pmo_lib.cli_email import email_run
+
+        mailed = email_run(outcome.run_dir)
+        code = max(code, min(mailed, 1))  # a mail failure is a partial failure of the run
+    sys.exit(code)
 
 
 @main.command("new-report")
