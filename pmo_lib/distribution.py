@@ -29,13 +29,12 @@ from __future__ import annotations
 import difflib
 import re
 import string
-import typing
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmo_lib.errors import ParameterError
-from pmo_lib.parameters import PROJECT_ROOT, _read_yaml
+from pmo_lib.parameters import PROJECT_ROOT, _read_yaml, describe_errors
 
 DEFAULT_DISTRIBUTION = PROJECT_ROOT / "parameters" / "distribution.yaml"
 ROLES = ("manager", "sponsor")
@@ -189,40 +188,6 @@ class Distribution(_Strict):
         return self.people.get(entry, entry)
 
 
-def _model_at(path: tuple) -> type[BaseModel] | None:
-    """The model a (pydantic error) location points into, stepping over dict keys."""
-    model: type[BaseModel] | None = Distribution
-    expect_key = False
-    for part in path:
-        if model is None:
-            return None
-        if expect_key:
-            expect_key = False
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        annotation = field.annotation
-        if typing.get_origin(annotation) is dict:
-            annotation = typing.get_args(annotation)[1]
-            expect_key = True
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    return model
-
-
-def _describe(error: dict, source: str) -> str:
-    location = tuple(error["loc"])
-    dotted = ".".join(str(p) for p in location)
-    if error["type"] == "extra_forbidden":
-        parent = _model_at(location[:-1])
-        known = list(parent.model_fields) if parent is not None else []
-        close = difflib.get_close_matches(str(location[-1]), known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else (f" (known keys: {', '.join(known)})" if known else "")
-        return f"{source}: unknown key '{dotted}'{hint}"
-    where = f"{dotted}: " if dotted else ""
-    return f"{source}: {where}{error['msg']} (got {error.get('input')!r})" if dotted else f"{source}: {error['msg']}"
-
-
 def parse_distribution(values: dict | None, *, source: str = "distribution") -> Distribution:
     """Check a distribution mapping.
 
@@ -238,7 +203,7 @@ def parse_distribution(values: dict | None, *, source: str = "distribution") -> 
     try:
         return Distribution(**values)
     except ValidationError as exc:
-        raise DistributionError("\n".join(_describe(e, source) for e in exc.errors())) from None
+        raise DistributionError(describe_errors(exc, source=source, model=Distribution)) from None
 
 
 def load_distribution(path: str | Path | None = None) -> Distribution:

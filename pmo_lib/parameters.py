@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import typing
 from pathlib import Path
 from typing import Literal
 
@@ -121,36 +122,63 @@ class RunParameters(_Strict):
         return reports
 
 
-def _known_keys(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
+def _inner_model(annotation) -> tuple[type[BaseModel] | None, bool]:
+    """The model an annotation holds, and whether a dict key comes first in error locations."""
+    if typing.get_origin(annotation) is dict:
+        return _inner_model(typing.get_args(annotation)[1])[0], True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    for arg in typing.get_args(annotation):  # Optional[...], tuple[Model, ...]
+        found = _inner_model(arg)
+        if found[0] is not None:
+            return found
+    return None, False
 
 
-def _model_at(path: tuple) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = RunParameters
+def _model_at(root: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+    """The model a pydantic error location points into (list indices and dict keys stepped over)."""
+    model: type[BaseModel] | None = root
+    expect_key = False
     for part in path:
-        if isinstance(part, int) or model is None:
+        if model is None:
+            return None
+        if expect_key or isinstance(part, int):
+            expect_key = False
             continue
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(str(part))
         if field is None:
             return None
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", None)
-        candidates = [annotation, *(inner or ())]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        model, expect_key = _inner_model(field.annotation)
     return model
 
 
-def _describe(error: dict, source: str) -> str:
-    location = tuple(error["loc"])
-    dotted = ".".join(str(p) for p in location)
-    if error["type"] == "extra_forbidden":
-        parent = _model_at(location[:-1])
-        hint = ""
-        if parent is not None:
-            close = difflib.get_close_matches(str(location[-1]), _known_keys(parent), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_known_keys(parent))})"
-        return f"{source}: unknown key '{dotted}'{hint}"
-    return f"{source}: {dotted}: {error['msg']} (got {error.get('input')!r})"
+def describe_errors(exc: ValidationError, *, source: str, model: type[BaseModel]) -> str:
+    """One line per problem of a settings file: the file, the key, what is wrong, a suggestion.
+
+    Examples
+    --------
+    >>> try:
+    ...     RunParameters(windows={"top_risk": 3})
+    ... except ValidationError as exc:
+    ...     print(describe_errors(exc, source="p.yaml", model=RunParameters))
+    p.yaml: unknown key 'windows.top_risk' (did you mean 'top_risks'?)
+    """
+    lines = []
+    for error in exc.errors():
+        location = tuple(error["loc"])
+        dotted = ".".join(str(p) for p in location)
+        if error["type"] == "extra_forbidden":
+            parent = _model_at(model, location[:-1])
+            known = list(parent.model_fields) if parent is not None else []
+            close = difflib.get_close_matches(str(location[-1]), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else (
+                f" (known keys: {', '.join(known)})" if known else "")
+            lines.append(f"{source}: unknown key '{dotted}'{hint}")
+        elif dotted:
+            lines.append(f"{source}: {dotted}: {error['msg']} (got {error.get('input')!r})")
+        else:
+            lines.append(f"{source}: {error['msg']}")
+    return "\n".join(lines)
 
 
 def parse_parameters(values: dict | None, *, source: str = "parameters") -> RunParameters:
@@ -168,7 +196,7 @@ def parse_parameters(values: dict | None, *, source: str = "parameters") -> RunP
     try:
         return RunParameters(**values)
     except ValidationError as exc:
-        raise ParameterError("\n".join(_describe(e, source) for e in exc.errors())) from None
+        raise ParameterError(describe_errors(exc, source=source, model=RunParameters)) from None
 
 
 def load_parameters(path: str | Path | None = None) -> RunParameters:
