@@ -122,7 +122,13 @@ def read_csv_table(file: Path, name: str) -> RawTable:
 
 
 def _read_csv_fast(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """Parse with pandas when every record is exactly one line; else None."""
+    """Parse with pandas when every record is exactly one line and the header is clean; else None."""
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return None
+    if len(_header_problems(header, "")[0]) != len(header):
+        return None  # pandas would rename repeated or empty column names silently
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -144,11 +150,11 @@ def _read_csv_fast(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
 def _read_csv_exact(text: str, name: str, label: str) -> RawTable:
     """Parse with the csv module, tracking the first line of every record."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
         raise DataSourceError(f"{label}:1: the header row cannot be read ({exc})") from exc
+    keep, problems = _header_problems(header, label)
     records, rows = [], []
     start = reader.line_num + 1
     width = len(header)
@@ -165,12 +171,37 @@ def _read_csv_exact(text: str, name: str, label: str) -> RawTable:
                 problems.append(Problem(label, start, None,
                                         f"row has {len(record)} fields but the header has {width}"))
             else:
-                records.append(record)
+                records.append([record[i] for i in keep])
                 rows.append(start)
         start = reader.line_num + 1
+    header = [header[i] for i in keep]
     frame = pd.DataFrame(records, columns=header, dtype=str) if records else pd.DataFrame(
         {h: pd.Series(dtype=str) for h in header})
     return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems)
+
+
+def _header_problems(header: list[str], label: str) -> tuple[list[int], list[Problem]]:
+    """The columns to keep (named, first of a repeated name) and a problem per repeated name.
+
+    A column without a header is an unnamed extra column: dropped, as extra columns are ignored.
+
+    Examples
+    --------
+    >>> keep, problems = _header_problems(["a", " ", "b", "a "], "x.csv")
+    >>> keep, [str(p) for p in problems]
+    ([0, 2], ['x.csv:1:a: the column name appears twice (columns 1 and 4): rename or remove one'])
+    """
+    keep, first, problems = [], {}, []
+    for i, name in enumerate(h.strip() for h in header):
+        if not name:
+            continue
+        if name in first:
+            problems.append(Problem(label, 1, name, f"the column name appears twice (columns {first[name] + 1} "
+                                                    f"and {i + 1}): rename or remove one"))
+            continue
+        first[name] = i
+        keep.append(i)
+    return keep, problems
 
 
 def _read_workbook(book: Path) -> dict[str, RawTable]:
@@ -201,16 +232,18 @@ def _read_sheet(sheet, name: str, label: str) -> RawTable:
     while header and not header[-1]:
         header.pop()
     width = len(header)
+    keep, problems = _header_problems(header, label)
     records, rows = [], []
     for number, values in enumerate(rows_iter, start=2):
         cells = [_cell_text(v) for v in values[:width]]
         cells += [""] * (width - len(cells))
-        if any(c.strip() for c in cells):
-            records.append(cells)
+        if any(cells[i].strip() for i in keep):
+            records.append([cells[i] for i in keep])
             rows.append(number)
+    header = [header[i] for i in keep]
     frame = pd.DataFrame(records, columns=header, dtype=str) if records else pd.DataFrame(
         {h: pd.Series(dtype=str) for h in header})
-    return RawTable(name, label, frame, np.array(rows, dtype=np.int64), [])
+    return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems)
 
 
 def _cell_text(value) -> str:

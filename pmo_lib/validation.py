@@ -19,6 +19,8 @@ _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 _NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+"""The dates a nanosecond timestamp holds, in whole years."""
 
 
 class _Collector:
@@ -125,7 +127,10 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
     if col.kind == "date":
         well_formed = stripped.str.match(_DATE_TEXT).to_numpy()
         parsed = pd.to_datetime(stripped.where(well_formed, None), format="%Y-%m-%d", errors="coerce")
-        bad = ~empty & parsed.isna().to_numpy()
+        outside = (parsed.notna() & ~parsed.between(_FIRST_DAY, _LAST_DAY)).to_numpy()
+        out.flag(outside, col.name, f"date outside {_FIRST_DAY.date()} to {_LAST_DAY.date()}", values)
+        parsed = parsed.where(~outside)
+        bad = ~empty & ~outside & parsed.isna().to_numpy()
         out.flag(bad, col.name, "not a date in YYYY-MM-DD form", values)
         return parsed.astype("datetime64[ns]")
     if col.kind in ("number", "integer"):
@@ -177,7 +182,7 @@ def _num(x: float) -> str:
 def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:
     if not spec.key or any(k not in text.columns for k in spec.key):
         return
-    key = frame[list(spec.key)].astype(str)
+    key = frame[list(spec.key)].astype(str).fillna("")  # pandas 3 keeps a missing value missing
     dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
