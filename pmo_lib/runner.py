@@ -22,6 +22,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from pmo_lib.errors import ParameterError
 from pmo_lib.execution import JobResult, now_iso
 from pmo_lib.loading import load_portfolio
@@ -31,7 +33,7 @@ from pmo_lib.planning import ReportJob, plan_jobs
 
 log = logging.getLogger("pmo_lib.run")
 
-RUN_ONLY_PARAMETERS = ("data_path", "status_date", "params_file", "previous_metrics", "project_id", "program")
+RUN_PARAMETERS_FILE = "parameters.yaml"  # the run's effective parameters, which every notebook reads
 
 
 @dataclass
@@ -158,7 +160,7 @@ def plan_run(
     out_dir = out_dir.resolve()
     previous = previous.resolve() if previous else find_previous_run(out_dir, status_date)
     common = {"data_path": str(data), "status_date": status_date.isoformat(),
-              "params_file": str(params_file.resolve()) if params_file else "",
+              "params_file": str(out_dir / RUN_PARAMETERS_FILE),
               "previous_metrics": str(previous / "metrics.csv") if previous else ""}
     jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
                      portfolio_name=params.portfolio_name, common=common,
@@ -209,6 +211,9 @@ def run_reports(
         log.info("removed %s, left by an interrupted run", stale)
 
     started = now_iso()
+    # The notebooks read the very parameters this run was given, whatever file they came from.
+    write_text(out_dir / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
+                                                             allow_unicode=True))
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
     table = analysis.metrics
     write_text(out_dir / "metrics.csv", format_metrics(table))
@@ -228,6 +233,7 @@ def run_reports(
         "finished_at": finished,
         "data": {"path": str(data), "fingerprint": fingerprint(data)},
         "previous_run": str(previous) if previous else None,
+        "parameters_file": str(params_file.resolve()) if params_file else None,
         "parameters": params.model_dump(mode="json"),
         "reports": [r.to_json() for r in results],
         "counts": {"ok": sum(r.status == "ok" for r in results),

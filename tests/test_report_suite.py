@@ -141,3 +141,18 @@ def test_trends_compare_with_the_previous_run(tmp_path):
     soup = page(later, "projects/PRJ-008.html")
     spi_tile = [t for t in soup.select(".pmo-tile") if t.select_one(".pmo-tile__label span").get_text() == "SPI"][0]
     assert f"was {format_ratio(before['spi'])}" in spi_tile.get_text(" ")
+
+
+def test_notebooks_use_the_parameters_the_run_was_given(tmp_path):
+    from pmo_lib.parameters import parse_parameters
+
+    params = parse_parameters({"portfolio_name": "Acme Grid", "currency": "USD",
+                               "rag_thresholds": {"spi": {"green": 0.7, "amber": 0.5}}})
+    outcome = run_reports(data=SAMPLE, status_date=STATUS, out_dir=tmp_path / "run", params=params,
+                          projects=["PRJ-008"], workers=1, progress=False)
+    assert outcome.exit_code == 0
+    project = page(outcome, "projects/PRJ-008.html")
+    assert tiles(project)["Budget at completion"].startswith("$1.53M")
+    assert "Schedule GREEN" in project.select_one(".pmo-header").get_text(" ", strip=True)  # SPI 0.71 >= 0.7
+    assert "Acme Grid: portfolio overview" in page(outcome, "portfolio.html").get_text(" ")
+    assert (outcome.run_dir / "parameters.yaml").is_file()
