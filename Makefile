@@ -30,7 +30,7 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 sample: $(STAMP)
 	$(BIN)/pmo-report sample --out $(DATA) --projects 24 --seed 7 --status-date $(STATUS_DATE)

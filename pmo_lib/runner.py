@@ -69,6 +69,8 @@ def fingerprint(path: Path) -> str:
 
 def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
     """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv."""
+    if not _is_dated(out_dir):  # only the default layout output/<status_date>/ has a history
+        return None
     root = out_dir.parent
     if not root.is_dir():
         return None

@@ -141,6 +141,12 @@ def test_trends_compare_with_the_previous_run(tmp_path):
     soup = page(later, "projects/PRJ-008.html")
     spi_tile = [t for t in soup.select(".pmo-tile") if t.select_one(".pmo-tile__label span").get_text() == "SPI"][0]
     assert f"was {format_ratio(before['spi'])}" in spi_tile.get_text(" ")
+    program = page(later, "programs/grid-modernisation.html")
+    program_spi = [t for t in program.select(".pmo-tile")
+                   if t.select_one(".pmo-tile__label span").get_text() == "SPI"][0]
+    earlier_grid = pd.read_csv(tmp_path / "2026-11-06" / "metrics.csv").query("program == 'Grid Modernisation'")
+    was = earlier_grid["ev"].sum() / earlier_grid["pv"].sum()  # recomputed from the sums, as now
+    assert f"was {format_ratio(was)}" in program_spi.get_text(" ")
 
 
 def test_notebooks_use_the_parameters_the_run_was_given(tmp_path):

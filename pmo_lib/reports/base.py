@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_lib.analysis import PortfolioAnalysis
+from pmo_lib.analysis import PortfolioAnalysis, thresholds_from
 from pmo_lib.display import HtmlFragment, Tile, table
 from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing, normalize_rag
+from pmo_lib.metrics.status import rag_from_index, worst_rag
 
 RAG_DIMENSIONS = {"schedule": "schedule_rag", "cost": "cost_rag", "milestones": "milestone_rag",
                   "risks": "risk_rag", "issues": "issue_rag"}
@@ -58,6 +59,22 @@ class ReportView:
             return None
         rows = self.previous[self.previous["project_id"].astype(str).isin(list(project_ids))]
         return rows if len(rows) else None
+
+    def previous_totals(self, project_ids=None) -> dict | None:
+        """SPI, CPI and their RAGs of the previous run, recomputed from the sums of these projects."""
+        if self.previous is None:
+            return None
+        rows = self.previous if project_ids is None else self.previous_row(project_ids)
+        if rows is None or not len(rows) or not {"ev", "pv", "ac"} <= set(rows.columns):
+            return None
+        summed = rows[["ev", "pv", "ac"]].sum(min_count=1)
+        spi = summed["ev"] / summed["pv"] if summed["pv"] else float("nan")
+        cpi = summed["ev"] / summed["ac"] if summed["ac"] else float("nan")
+        t = thresholds_from(self.analysis.params)
+        schedule = rag_from_index(pd.Series([spi]), green=t.spi_green, amber=t.spi_amber).iloc[0]
+        cost = rag_from_index(pd.Series([cpi]), green=t.cpi_green, amber=t.cpi_amber).iloc[0]
+        overall = worst_rag(pd.DataFrame({"s": [schedule], "c": [cost]})).iloc[0]
+        return {"spi": spi, "cpi": cpi, "schedule": schedule, "cost": cost, "overall": overall}
 
     def index_tile(self, label: str, value, *, previous=None, rag=None) -> Tile:
         """A ratio tile with its RAG and the change since the previous run."""

@@ -34,11 +34,12 @@ class PortfolioReport(ReportView):
         lines = [f"{len(self.metrics)} projects in {self.metrics['program'].nunique()} programs ({mix})",
                  f"Status date: {self.status_date.isoformat()}"]
         return report_header(f"{self.analysis.params.portfolio_name}: portfolio overview", lines,
-                             rag=t["overall_rag"], dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]})
+                             rag=t["overall_rag"], dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
+                             changes=self.previous_totals())
 
     def kpis(self) -> HtmlFragment:
         """Headline KPIs: sums over all projects, ratios from the sums."""
-        return rollup_tiles(self, self.analysis.totals, previous=self.previous)
+        return rollup_tiles(self, self.analysis.totals, before=self.previous_totals())
 
     def rag_distribution(self):
         """How many projects are red, amber, green (and without data)."""

@@ -29,13 +29,8 @@ def project_table(view: ReportView, metrics: pd.DataFrame) -> HtmlFragment:
                       empty_message="No projects.")
 
 
-def rollup_tiles(view: ReportView, totals: pd.Series, *, previous: pd.DataFrame | None) -> HtmlFragment:
-    """Rolled-up KPIs: sums, and ratios recomputed from the sums."""
-    before = None
-    if previous is not None and len(previous):
-        summed = previous[["bac", "pv", "ev", "ac"]].sum(min_count=1)
-        before = {"spi": summed["ev"] / summed["pv"] if summed["pv"] else None,
-                  "cpi": summed["ev"] / summed["ac"] if summed["ac"] else None}
+def rollup_tiles(view: ReportView, totals: pd.Series, *, before: dict | None) -> HtmlFragment:
+    """Rolled-up KPIs: sums, and ratios recomputed from the sums (``before``: the previous run's)."""
     tiles = [
         {"label": "Projects", "value": str(int(totals["projects"]))},
         {"label": "Budget at completion", "value": view.money(totals["bac"], compact=True)},
@@ -81,11 +76,12 @@ class ProgramReport(ReportView):
                  f"Status date: {self.status_date.isoformat()}",
                  f"Worst project: {worst.upper() if isinstance(worst, str) else 'n/a'}"]
         return report_header(f"Program: {self.program}", lines, rag=t["overall_rag"],
-                             dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]})
+                             dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
+                             changes=self.previous_totals(self.ids))
 
     def kpis(self) -> HtmlFragment:
         """Rolled-up KPIs of the program."""
-        return rollup_tiles(self, self.totals, previous=self.previous_row(self.ids))
+        return rollup_tiles(self, self.totals, before=self.previous_totals(self.ids))
 
     def projects(self) -> HtmlFragment:
         """The program's projects with their RAGs and key figures."""
