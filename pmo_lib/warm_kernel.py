@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
+import shutil
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -56,6 +59,7 @@ class WarmKernel:
         self.loop = asyncio.new_event_loop()
         self.km = None
         self.kc = None
+        self.sockets = ""
 
     # --- life cycle ----------------------------------------------------------------------------
     def start(self) -> "WarmKernel":
@@ -66,7 +70,11 @@ class WarmKernel:
     async def _start(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
 
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # IPC sockets in a private folder: no TCP port is opened (and ipykernel has no reason to
+        # warn about unencrypted TCP in every scheduled run's log).
+        self.sockets = tempfile.mkdtemp(prefix="pmo-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                     ip=os.path.join(self.sockets, "kernel"))
         await self.km.start_kernel(cwd=self.cwd)
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -88,6 +96,7 @@ class WarmKernel:
             self.loop.run_until_complete(self.km.shutdown_kernel(now=True))
         except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
             pass
+        shutil.rmtree(self.sockets, ignore_errors=True)
         self.km = self.kc = None
 
     def restart(self) -> None:
