@@ -4,7 +4,7 @@ Starting a kernel and importing pandas, altair and ``pmo_lib`` costs seconds;
 running a report's cells costs a fraction of one. :class:`WarmKernel` starts
 one kernel, imports the report libraries once, and then executes notebook
 after notebook in it. Before every notebook the user namespace is wiped
-(``%reset -f``), the working folder is restored and the kernel's execution
+(:func:`pmo_lib.kernel_reset.reset_namespace`), the working folder is restored and the kernel's execution
 state is checked, so nothing one report defines is visible to the next. The
 module cache (``sys.modules``) and :mod:`pmo_lib.reports.context`'s cache of
 loaded portfolios are kept on purpose: they hold immutable inputs keyed by
@@ -27,10 +27,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 WARM_UP = "import pandas, altair, pmo_lib.reports  # warm-up: imported once per kernel"
-RESET = (
-    "get_ipython().run_line_magic('reset', '-f')\n"
-    "import os as _os; _os.chdir({cwd!r}); del _os"
-)
+# Between reports: wipe the user namespace and restore the working folder (binds no name itself).
+RESET = "__import__('pmo_lib.kernel_reset', fromlist=['_']).reset_namespace(get_ipython(), {cwd!r})"
 
 
 class KernelFailure(Exception):

@@ -150,3 +150,13 @@ def test_only_selected_projects(make_portfolio, project_root, tmp_path):
     assert [r.subject for r in outcome.results] == ["P2"]
     with pytest.raises(ParameterError, match="unknown project id"):
         run(make_portfolio, project_root, tmp_path, "ok.ipynb", projects=["P9"])
+
+
+def test_reset_forgets_outputs_and_names_but_keeps_ipython(make_portfolio, project_root, tmp_path):
+    write_notebook(project_root / "notebooks" / "outputs.ipynb",
+                   "assert '_2' not in dir() and not Out, 'outputs leaked: ' + repr(sorted(Out))\n"
+                   "assert callable(get_ipython) and In is not None\n"
+                   "big = list(range(10))\nbig",
+                   "from pmo_lib.display import note\nnote(str(len(_)))")
+    outcome = run(make_portfolio, project_root, tmp_path, "outputs.ipynb", workers=1)
+    assert [r.status for r in outcome.results] == ["ok", "ok"], [r.error for r in outcome.results]
