@@ -85,7 +85,7 @@ def stop_worker_kernel() -> None:
         _KERNEL = None
 
 
-def _execute_warm(job: ReportJob, root: Path, timeout: int):
+def _execute_warm(job: ReportJob, root: Path, timeout: int, env: dict):
     """Parameterise with papermill, execute in the warm kernel; (notebook, error)."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
@@ -96,7 +96,7 @@ def _execute_warm(job: ReportJob, root: Path, timeout: int):
     start_worker_kernel(cwd)
     nb = parameterize_notebook(load_notebook_node(str(root / job.notebook)), job.parameters)
     try:
-        return _KERNEL.execute(nb, timeout=timeout, cwd=cwd), None
+        return _KERNEL.execute(nb, timeout=timeout, cwd=cwd, env=env), None
     except KernelFailure as failure:
         error = {"type": failure.kind, "message": failure.message[:2000], "cell": failure.cell}
         return failure.notebook, _with_source(error, failure.notebook)
@@ -132,8 +132,13 @@ def _execute_papermill(job: ReportJob, root: Path, timeout: int, scratch: Path):
 
 
 def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int,
-            engine: str = "warm") -> JobResult:
-    """Execute ``job``, keep its executed notebook, export its page; record any failure."""
+            engine: str = "warm", env: dict | None = None) -> JobResult:
+    """Execute ``job``, keep its executed notebook, export its page; record any failure.
+
+    ``env`` holds environment variables the notebook's kernel sees (the runner
+    uses it to point kernels at the analysis it computed once).
+    """
+    env = env or {}
     import nbformat
 
     started = time.perf_counter()
@@ -142,12 +147,13 @@ def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeou
     if engine == "papermill":
         fd, scratch = tempfile.mkstemp(dir=executed.parent, prefix=f".{executed.stem}.", suffix=".ipynb")
         os.close(fd)
+        os.environ.update(env)  # a papermill kernel is a child of this worker: it inherits them
         try:
             nb, error = _execute_papermill(job, root, timeout, Path(scratch))
         finally:
             Path(scratch).unlink(missing_ok=True)
     else:
-        nb, error = _execute_warm(job, root, timeout)
+        nb, error = _execute_warm(job, root, timeout, env)
     page = None
     if nb is not None:
         nb.metadata["pmo"] = {**metadata, "title": _page_title(job, metadata)}

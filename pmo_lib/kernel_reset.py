@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 
-def reset_namespace(shell, cwd: str) -> None:
+def reset_namespace(shell, cwd: str, env: dict | None = None) -> None:
     """Delete every name a report defined, forget its outputs, restore the working folder.
 
     Parameters
@@ -20,6 +20,8 @@ def reset_namespace(shell, cwd: str) -> None:
         ``get_ipython()`` in the kernel.
     cwd : str
         The folder the next report starts in.
+    env : dict, optional
+        Environment variables the next report sees (the run's shared-analysis file).
     """
     hook = shell.displayhook
     for number in range(1, hook.prompt_count + 1):  # the _1, _2... output variables
@@ -31,4 +33,5 @@ def reset_namespace(shell, cwd: str) -> None:
     for name in [n for n in shell.user_ns if n not in hidden and not (n.startswith("__") and n.endswith("__"))]:
         del shell.user_ns[name]
     shell.user_ns.update({"_": "", "__": "", "___": ""})
+    os.environ.update(env or {})
     os.chdir(cwd)

@@ -28,7 +28,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 WARM_UP = "import pandas, altair, pmo_lib.reports  # warm-up: imported once per kernel"
 # Between reports: wipe the user namespace and restore the working folder (binds no name itself).
-RESET = "__import__('pmo_lib.kernel_reset', fromlist=['_']).reset_namespace(get_ipython(), {cwd!r})"
+RESET = "__import__('pmo_lib.kernel_reset', fromlist=['_']).reset_namespace(get_ipython(), {cwd!r}, {env!r})"
 
 
 class KernelFailure(Exception):
@@ -103,7 +103,8 @@ class WarmKernel:
         self.start()
 
     # --- running notebooks -------------------------------------------------------------------
-    def execute(self, nb: nbformat.NotebookNode, *, timeout: int, cwd: str | None = None) -> nbformat.NotebookNode:
+    def execute(self, nb: nbformat.NotebookNode, *, timeout: int, cwd: str | None = None,
+                env: dict | None = None) -> nbformat.NotebookNode:
         """Execute a (parameterised) notebook in the warm kernel and return the executed copy.
 
         Raises
@@ -118,7 +119,7 @@ class WarmKernel:
             self.start()
         executed = copy.deepcopy(nb)
         try:
-            self.loop.run_until_complete(self._execute(executed, timeout=timeout, cwd=cwd or self.cwd))
+            self.loop.run_until_complete(self._execute(executed, timeout=timeout, cwd=cwd or self.cwd, env=env or {}))
         except CellExecutionError as exc:
             raise KernelFailure(exc.ename or "Error", exc.evalue or str(exc), _failed_cell(executed),
                                 executed) from None
@@ -132,10 +133,10 @@ class WarmKernel:
                                 _running_cell(executed), executed) from None
         return executed
 
-    async def _execute(self, nb, *, timeout: int, cwd: str) -> None:
+    async def _execute(self, nb, *, timeout: int, cwd: str, env: dict) -> None:
         if not await self.km.is_alive():
             raise DeadKernelError("the kernel is not running")
-        await self._run_silently(RESET.format(cwd=cwd), timeout=60)
+        await self._run_silently(RESET.format(cwd=cwd, env={str(k): str(v) for k, v in env.items()}), timeout=60)
         client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name=self.kernel_name,
                                 allow_errors=False, record_timing=False, raise_on_iopub_timeout=True)
         client.kc = self.kc

@@ -160,3 +160,23 @@ def test_reset_forgets_outputs_and_names_but_keeps_ipython(make_portfolio, proje
                    "from pmo_lib.display import note\nnote(str(len(_)))")
     outcome = run(make_portfolio, project_root, tmp_path, "outputs.ipynb", workers=1)
     assert [r.status for r in outcome.results] == ["ok", "ok"], [r.error for r in outcome.results]
+
+
+def test_kernels_read_the_analysis_the_runner_computed_once(tmp_path):
+    """The runner leaves its analysis (metrics computed) for the kernels, then removes the file."""
+    import datetime as dt
+
+    from pmo_lib.parameters import load_parameters
+    from tests.conftest import SAMPLE
+
+    root = tmp_path / "root"
+    write_notebook(root / "notebooks" / "probe.ipynb",
+                   "from pmo_lib.reports.context import load_analysis\nfrom pmo_lib.display import note\n"
+                   "a = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)\n"
+                   "note('precomputed' if 'metrics' in vars(a) else 'loaded again')")
+    params = load_parameters().model_copy(update={"reports": catalog("probe.ipynb").reports})
+    outcome = run_reports(data=SAMPLE, status_date=dt.date(2026, 11, 20), out_dir=tmp_path / "out", params=params,
+                          root=root, projects=["PRJ-001"], workers=1, progress=False)
+    assert outcome.exit_code == 0, [r.error for r in outcome.results]
+    assert "precomputed" in (outcome.run_dir / "projects" / "PRJ-001.html").read_text()
+    assert not list(outcome.run_dir.glob(".*"))
