@@ -23,7 +23,7 @@ import pandas as pd
 from pmo_lib.metrics import changes, compliance, demand, finance, issues, resources, risk, schedule
 from pmo_lib.metrics.evm import s_curve
 from pmo_lib.metrics.rollup import portfolio_totals, rollup
-from pmo_lib.metrics.status import RagThresholds, rag_from_index
+from pmo_lib.metrics.status import RagThresholds, rag_from_index, worst_of, worst_rag
 from pmo_lib.metrics.table import metrics_table
 from pmo_lib.parameters import RunParameters
 from pmo_lib.portfolio import Portfolio
@@ -115,21 +115,23 @@ class PortfolioAnalysis:
     def programs(self) -> pd.DataFrame:
         """Program roll-up: sums and ratios recomputed from sums, with schedule/cost/overall RAG."""
         frame = rollup(self.metrics, self.portfolio.projects, by="program")
-        return self._with_rags(frame, self.metrics.groupby("program")["overall_rag"].agg(_worst))
+        return self.with_rags(frame, self.metrics.groupby("program")["overall_rag"].agg(worst_of))
 
     @cached_property
     def totals(self) -> pd.Series:
         """Portfolio totals: one row of sums and recomputed ratios, with RAGs."""
         frame = portfolio_totals(self.metrics, label=self.params.portfolio_name)
-        worst = pd.Series({frame.index[0]: _worst(self.metrics["overall_rag"])})
-        return self._with_rags(frame, worst).iloc[0]
+        worst = pd.Series({frame.index[0]: worst_of(self.metrics["overall_rag"])})
+        return self.with_rags(frame, worst).iloc[0]
 
-    def _with_rags(self, frame: pd.DataFrame, worst_project: pd.Series) -> pd.DataFrame:
+    def with_rags(self, frame: pd.DataFrame, worst_project: pd.Series | None = None) -> pd.DataFrame:
+        """Schedule, cost and overall RAG of roll-up rows (from their SPI and CPI), with this run's thresholds."""
+        worst_project = pd.Series(dtype="str") if worst_project is None else worst_project
         t = thresholds_from(self.params)
         out = frame.copy()
         out["schedule_rag"] = rag_from_index(out["spi"], green=t.spi_green, amber=t.spi_amber).to_numpy()
         out["cost_rag"] = rag_from_index(out["cpi"], green=t.cpi_green, amber=t.cpi_amber).to_numpy()
-        out["overall_rag"] = [_worst([s, c]) for s, c in zip(out["schedule_rag"], out["cost_rag"])]
+        out["overall_rag"] = worst_rag(out[["schedule_rag", "cost_rag"]]).to_numpy()
         out["worst_project_rag"] = worst_project.reindex(out.index).fillna("grey").to_numpy()
         return out
 
@@ -210,21 +212,6 @@ class PortfolioAnalysis:
         # An undefined EAC counts as AC + (BAC - EV), as in the roll-ups.
         fallback = active["ac"].fillna(0) + active["bac"].fillna(0) - active["ev"].fillna(0)
         return float(max(approved.sum() - active["eac"].fillna(fallback).sum(), 0.0))
-
-
-def _worst(rags) -> str:
-    """The worst RAG, ignoring grey unless all are grey.
-
-    Examples
-    --------
-    >>> _worst(["green", "grey", "amber"])
-    'amber'
-    >>> _worst(["grey"])
-    'grey'
-    """
-    order = {"red": 3, "amber": 2, "green": 1}
-    known = [r for r in rags if r in order]
-    return max(known, key=order.get) if known else "grey"
 
 
 def portfolio_metrics(portfolio: Portfolio, *, status_date, params: RunParameters | None = None) -> pd.DataFrame:

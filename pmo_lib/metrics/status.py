@@ -69,6 +69,18 @@ def rag_from_index(values, *, green: float = 0.95, amber: float = 0.85) -> pd.Se
     return pd.Series(rag, index=index, dtype="str")
 
 
+def worst_of(rags) -> str:
+    """The worst of some RAG values; grey only when all are grey (or there are none).
+
+    Examples
+    --------
+    >>> worst_of(["green", "grey", "amber"]), worst_of(["grey"]), worst_of([])
+    ('amber', 'grey', 'grey')
+    """
+    ranks = [_SEVERITY.get(str(r).strip().lower(), 0) for r in rags]
+    return RAG_ORDER[max(ranks, default=0)]
+
+
 def worst_rag(frame: pd.DataFrame) -> pd.Series:
     """Row-wise worst RAG of the columns of ``frame``; grey only when all are grey.
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_lib.analysis import PortfolioAnalysis, thresholds_from
+from pmo_lib.analysis import PortfolioAnalysis
 from pmo_lib.display import HtmlFragment, Tile, table
 from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing, normalize_rag
-from pmo_lib.metrics.status import rag_from_index, worst_rag
+from pmo_lib.metrics.rollup import portfolio_totals
 
 RAG_DIMENSIONS = {"schedule": "schedule_rag", "cost": "cost_rag", "milestones": "milestone_rag",
                   "risks": "risk_rag", "issues": "issue_rag"}
@@ -65,16 +65,11 @@ class ReportView:
         if self.previous is None:
             return None
         rows = self.previous if project_ids is None else self.previous_row(project_ids)
-        if rows is None or not len(rows) or not {"ev", "pv", "ac"} <= set(rows.columns):
+        if rows is None or not len(rows) or not {"bac", "ev", "pv", "ac", "eac"} <= set(rows.columns):
             return None
-        summed = rows[["ev", "pv", "ac"]].sum(min_count=1)
-        spi = summed["ev"] / summed["pv"] if summed["pv"] else float("nan")
-        cpi = summed["ev"] / summed["ac"] if summed["ac"] else float("nan")
-        t = thresholds_from(self.analysis.params)
-        schedule = rag_from_index(pd.Series([spi]), green=t.spi_green, amber=t.spi_amber).iloc[0]
-        cost = rag_from_index(pd.Series([cpi]), green=t.cpi_green, amber=t.cpi_amber).iloc[0]
-        overall = worst_rag(pd.DataFrame({"s": [schedule], "c": [cost]})).iloc[0]
-        return {"spi": spi, "cpi": cpi, "schedule": schedule, "cost": cost, "overall": overall}
+        totals = self.analysis.with_rags(portfolio_totals(rows, label="previous")).iloc[0]
+        return {"spi": totals["spi"], "cpi": totals["cpi"], "schedule": totals["schedule_rag"],
+                "cost": totals["cost_rag"], "overall": totals["overall_rag"]}
 
     def index_tile(self, label: str, value, *, previous=None, rag=None) -> Tile:
         """A ratio tile with its RAG and the change since the previous run."""
