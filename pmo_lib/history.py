@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
 from pmo_lib.display import rag_badge
 from pmo_lib.outputs import write_text
@@ -45,14 +44,30 @@ td{padding:6px 10px;border-bottom:1px solid #eaeef2}a{color:#0969da}
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
+def run_date(folder: Path) -> dt.date | None:
+    """The status date a run folder is named by (``output/2026-11-20``), or None.
+
+    Examples
+    --------
+    >>> run_date(Path("output/2026-11-20")), run_date(Path("/tmp/latest"))
+    (datetime.date(2026, 11, 20), None)
+    """
+    try:
+        return dt.date.fromisoformat(folder.name)
+    except ValueError:
+        return None
+
+
 def list_runs(root: Path) -> list[dict]:
     """The run folders under ``root`` (named by ISO date, holding a manifest), newest first."""
     runs = []
     if not root.is_dir():
         return runs
     for folder in root.iterdir():
+        day = run_date(folder)
+        if day is None:
+            continue
         try:
-            day = dt.date.fromisoformat(folder.name)
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (ValueError, OSError):
             continue
@@ -79,7 +94,7 @@ def render_history(runs: list[dict], *, name: str) -> str:
                      "mix": " / ".join(str(counts.get(k, 0)) for k in ("red", "amber", "green")),
                      "ok": m.get("counts", {}).get("ok", 0), "failed": m.get("counts", {}).get("failed", 0),
                      "finished": m.get("finished_at", "")})
-    return _ENV.from_string(_TEMPLATE).render(runs=rows, name=name, badge=lambda r: Markup(rag_badge(r).html))
+    return _ENV.from_string(_TEMPLATE).render(runs=rows, name=name, badge=rag_badge)
 
 
 def write_history(root: Path, *, name: str) -> Path:

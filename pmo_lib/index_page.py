@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from pmo_lib.display import rag_badge
 
@@ -73,11 +72,6 @@ _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 _RAG_ORDER = ("red", "amber", "green", "grey")
 
 
-def _badge(rag) -> Markup:
-    """The report pages' RAG badge (it carries the word), already escaped."""
-    return Markup(rag_badge(rag).html)
-
-
 def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | None = None,
                  portfolio_rag: str | None = None, project_names: dict | None = None) -> str:
     """Render the run's index page from its manifest and metrics table.
@@ -120,5 +114,5 @@ def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | No
     rag_counts = [(rag, int(counts.get(rag, 0))) for rag in _RAG_ORDER if counts.get(rag, 0)]
     previous = manifest.get("previous_run") or ""
     template = _ENV.from_string(_TEMPLATE)
-    return template.render(m=manifest, groups=list(groups.values()), failures=failures, badge=_badge,
+    return template.render(m=manifest, groups=list(groups.values()), failures=failures, badge=rag_badge,
                            rag_counts=rag_counts, previous_name=previous.rstrip("/").rsplit("/", 1)[-1])

@@ -26,6 +26,7 @@ import yaml
 
 from pmo_lib.errors import ParameterError
 from pmo_lib.execution import JobResult, now_iso
+from pmo_lib.history import prune_runs, run_date, write_history
 from pmo_lib.reports.context import ANALYSIS_CACHE_ENV
 from pmo_lib.loading import load_portfolio
 from pmo_lib.outputs import format_metrics, write_json, write_text
@@ -71,19 +72,14 @@ def fingerprint(path: Path) -> str:
 
 def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
     """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv."""
-    if not _is_dated(out_dir):  # only the default layout output/<status_date>/ has a history
+    if run_date(out_dir) is None:  # only the default layout output/<status_date>/ has a history
         return None
     root = out_dir.parent
     if not root.is_dir():
         return None
-    earlier = []
-    for folder in root.iterdir():
-        try:
-            day = dt.date.fromisoformat(folder.name)
-        except ValueError:
-            continue
-        if day < status_date and (folder / "metrics.csv").is_file():
-            earlier.append((day, folder))
+    earlier = [(run_date(folder), folder) for folder in root.iterdir()
+               if run_date(folder) is not None and run_date(folder) < status_date
+               and (folder / "metrics.csv").is_file()]
     return max(earlier)[1] if earlier else None
 
 
@@ -202,7 +198,6 @@ def run_reports(
         Before anything is written.
     """
     from pmo_lib.analysis import PortfolioAnalysis
-    from pmo_lib.history import prune_runs, write_history
     from pmo_lib.index_page import render_index
 
     plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params, params_file=params_file,
@@ -253,7 +248,7 @@ def run_reports(
         manifest, table, program_rags=analysis.programs["overall_rag"].to_dict(),
         portfolio_rag=analysis.totals["overall_rag"]))
     write_json(out_dir / "manifest.json", manifest)
-    if _is_dated(out_dir):
+    if run_date(out_dir) is not None:
         if keep:
             for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
                 log.info("pruned old run %s", gone)
@@ -284,12 +279,6 @@ def remove_stale_temporaries(out_dir: Path) -> list[Path]:
     return stale
 
 
-def _is_dated(folder: Path) -> bool:
-    try:
-        dt.date.fromisoformat(folder.name)
-    except ValueError:
-        return False
-    return True
 
 
 def share_analysis(analysis, out_dir: Path, *, data: Path, status_date: dt.date) -> Path:
