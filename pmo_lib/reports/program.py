@@ -8,6 +8,7 @@ from pmo_lib import charts
 from pmo_lib.chart_render import show_chart
 from pmo_lib.display import HtmlFragment, kpi_tiles, missing_table, report_header
 from pmo_lib.errors import ReportError
+from pmo_lib.metrics.risk import top_risks
 from pmo_lib.reports.base import ReportView
 from pmo_lib.reports.context import load_analysis, read_previous_metrics
 
@@ -118,10 +119,10 @@ def top_risks_table(view: ReportView, ids=None) -> HtmlFragment:
     """The highest-scoring open risks, with their project and exposure."""
     if not view.analysis.portfolio.has("risks"):
         return missing_table("risks")
-    register = view.analysis.risk_register
+    risks = view.analysis.portfolio.risks
     if ids is not None:
-        register = register[register["project_id"].isin(ids)]
-    open_ = register[register["status"].astype(str) == "open"].sort_values(["score", "exposure"], ascending=False)
+        risks = risks[risks["project_id"].isin(ids)]
+    open_ = top_risks(risks, status_date=view.status_date, n=len(risks))  # every open risk, worst first
     names = view.analysis.portfolio.projects.set_index("project_id")["name"]
     frame = open_.head(view.analysis.params.windows.top_risks * 2)
     frame = frame.assign(project=frame["project_id"].map(names))[

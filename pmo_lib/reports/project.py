@@ -9,7 +9,7 @@ from pmo_lib.chart_render import show_chart
 from pmo_lib.display import HtmlFragment, kpi_tiles, missing_table, note, report_header
 from pmo_lib.errors import ReportError
 from pmo_lib.formatting import format_date, format_ratio, is_missing
-from pmo_lib.metrics.risk import heat_map
+from pmo_lib.metrics.risk import heat_map, top_risks
 from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine
 from pmo_lib.reports.context import load_analysis, read_previous_metrics
 
@@ -150,9 +150,8 @@ class ProjectReport(ReportView):
         """The open risks with the highest score."""
         if not self.analysis.portfolio.has("risks"):
             return missing_table("risks")
-        register = self._mine(self.analysis.risk_register)
-        open_ = register[register["status"].astype(str) == "open"].sort_values(
-            ["score", "exposure"], ascending=False).head(self.analysis.params.windows.top_risks)
+        open_ = top_risks(self._mine(self.analysis.portfolio.risks), status_date=self.status_date,
+                          n=self.analysis.params.windows.top_risks)
         frame = open_[["title", "score", "probability", "impact", "exposure", "owner", "mitigation", "due_date",
                        "overdue"]]
         return self.table(frame, money=["exposure"], dates=["due_date"],
