@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/bench_load_and_metrics.py [--projects N] [--seed S]
 [--repeat R] [--regenerate] [--no-results]``.
 
-The portfolio comes from :func:`pmo_lib.sample.generate_portfolio` (1,000 projects
+The portfolio comes from :func:`pmo_lib.data.sample.generate_portfolio` (1,000 projects
 give about 100,000 tasks, 1,000,000 cost lines and 500,000 assignment rows) and is
 written as CSV into ``benchmarks/work/`` (git-ignored); it is reused by later runs
 with the same arguments unless ``--regenerate`` is given.
@@ -11,7 +11,7 @@ with the same arguments unless ``--regenerate`` is given.
 Timed, in the same run:
 
 - ``load_portfolio`` (read and validate every CSV), the best of ``--repeat`` runs;
-- every metric family, each through a fresh :class:`pmo_lib.analysis.PortfolioAnalysis`
+- every metric family, each through a fresh :class:`pmo_lib.analysis.core.PortfolioAnalysis`
   per repeat, in the order a report touches them (``metrics`` first: the roll-ups,
   budget and demand reuse its cached table, as they do in a real run). Each family's
   figure is its best over the repeats; the total is the best complete pass.
@@ -35,10 +35,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmo_lib.analysis import PortfolioAnalysis
-from pmo_lib.loading import load_portfolio
-from pmo_lib.outputs import write_text
-from pmo_lib.sample import generate_portfolio, write_portfolio
+from pmo_lib.analysis.core import PortfolioAnalysis
+from pmo_lib.data.loading import load_portfolio
+from pmo_lib.files import write_text
+from pmo_lib.data.sample import generate_portfolio, write_portfolio
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"

@@ -21,13 +21,13 @@ On generated portfolios (``pmo-report sample --seed S``, one per size, written o
    process with no kernel: the analysis is loaded once, then per report the view methods of the
    notebook's cells are called, their outputs put into a copy of the notebook (same markdown
    cells, ``execute_result`` outputs as the kernel makes them), the notebook JSON written and the
-   page exported with :func:`pmo_lib.export.export_html` and written: all the real work minus the
+   page exported with :func:`pmo_lib.run.export.export_html` and written: all the real work minus the
    kernel;
 4. **breakdown** of one warm-engine report, in this process with a :class:`WarmKernel`: the
-   stages of ``pmo_lib.execution.run_job`` timed separately (parameterise, execute, notebook
+   stages of ``pmo_lib.run.job.run_job`` timed separately (parameterise, execute, notebook
    JSON, nbconvert render, active-content strip, writes), plus the one-off costs per worker;
 5. **sizes**: project pages (min/median/max), program pages, the portfolio page, the index, and
-   e-mail sizes when an e-mail renderer is committed (``pmo_lib.email_render``).
+   e-mail sizes when an e-mail renderer is committed (``pmo_lib.mail.compose``).
 
 It prints the ratios against the issue's goals (naive / run >= 15 on the smallest portfolio,
 run / floor <= 3, per-report time flat from the smallest to the largest portfolio, peak memory
@@ -297,8 +297,8 @@ def pmo_run(folder: Path, label: str, *, workers: int, engine: str = "warm") -> 
 def _jobs(folder: Path):
     """The run's job list, planned exactly as ``pmo-report run`` plans it."""
     from pmo_lib.parameters import load_parameters
-    from pmo_lib.planning import plan_jobs
-    from pmo_lib.reports.context import load_analysis
+    from pmo_lib.run.plan import plan_jobs
+    from pmo_lib.analysis.handoff import load_analysis
 
     params = load_parameters()
     analysis = load_analysis(data_path=str(folder), status_date=STATUS_DATE)
@@ -354,9 +354,9 @@ def floor(folder: Path, size: int) -> dict:
     """Every report of the run, in this process, with no kernel."""
     import nbformat
 
-    from pmo_lib.export import export_html
-    from pmo_lib.outputs import write_text
-    from pmo_lib.reports.context import _cached
+    from pmo_lib.run.export import export_html
+    from pmo_lib.files import write_text
+    from pmo_lib.analysis.handoff import _cached
 
     _cached.cache_clear()
     out = WORK / "floor" / str(size)
@@ -427,16 +427,16 @@ def breakdown(folder: Path, ids: list[str], repeats: int = 5) -> dict:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from pmo_lib.export import _exporter, strip_active_content
-    from pmo_lib.outputs import write_text
-    from pmo_lib.warm_kernel import WarmKernel
+    from pmo_lib.run.export import _exporter, strip_active_content
+    from pmo_lib.files import write_text
+    from pmo_lib.run.warm_kernel import WarmKernel
 
     result = {}
     code = ("import time; t = time.perf_counter(); import {mod}; "
             "print(time.perf_counter() - t)")
     for label, mod in (("import papermill.parameterize (fresh process)", "papermill.parameterize, papermill.iorw"),
                        ("import nbclient + jupyter_client (fresh process)", "nbclient, jupyter_client"),
-                       ("import pmo_lib.export (nbconvert, bs4; fresh process)", "pmo_lib.export"),
+                       ("import pmo_lib.run.export (nbconvert, bs4; fresh process)", "pmo_lib.run.export"),
                        ("import pandas, altair, pmo_lib.reports (kernel warm-up, fresh process)",
                         "pandas, altair, pmo_lib.reports")):
         runs = [float(subprocess.run([sys.executable, "-c", code.format(mod=mod)], capture_output=True, text=True,
@@ -484,7 +484,7 @@ def breakdown(folder: Path, ids: list[str], repeats: int = 5) -> dict:
     finally:
         kernel.shutdown()
     # the exporter's first use compiles the template: time it in a fresh process
-    code = ("import time, nbformat; from pmo_lib.export import export_html; "
+    code = ("import time, nbformat; from pmo_lib.run.export import export_html; "
             "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# x')]); "
             "t = time.perf_counter(); export_html(nb); a = time.perf_counter() - t; "
             "t = time.perf_counter(); export_html(nb); print(a, time.perf_counter() - t)")
@@ -514,13 +514,13 @@ def email_sizes(out: Path) -> dict:
     """E-mail sizes when an e-mail renderer is committed; otherwise why not."""
     log_mail = subprocess.run(["git", "log", "--oneline", "-i", "--grep", "mail"], cwd=ROOT, capture_output=True,
                               text=True).stdout.strip()
-    tracked = subprocess.run(["git", "ls-files", "pmo_lib/email_render.py"], cwd=ROOT, capture_output=True,
+    tracked = subprocess.run(["git", "ls-files", "pmo_lib/mail/compose.py"], cwd=ROOT, capture_output=True,
                              text=True).stdout.strip()
     if not (log_mail and tracked):
         return {"status": "not yet (no e-mail renderer committed in pmo_lib)"}
     try:
-        from pmo_lib.email_render import build_message, render_report_email
-        from pmo_lib.run_folder import RunFolder
+        from pmo_lib.mail.compose import build_message, render_report_email
+        from pmo_lib.run.folder import RunFolder
 
         run = RunFolder.open(out)
         by_scope: dict[str, list[tuple[int, int, bool]]] = {}
@@ -642,7 +642,7 @@ def summarise(args, info: dict) -> tuple[str, list[str]]:
     b = info.get("breakdown")
     if b:
         lines += [f"### One warm-engine project report, stage by stage ({smallest}-project portfolio, median of "
-                  f"{args.breakdown_repeats}; in this process with pmo_lib.warm_kernel.WarmKernel)", "", "| stage | seconds |", "|---|---:|"]
+                  f"{args.breakdown_repeats}; in this process with pmo_lib.run.warm_kernel.WarmKernel)", "", "| stage | seconds |", "|---|---:|"]
         for key, value in b["steady"].items():
             lines.append(f"| {key} | {value:.3f} |")
         lines += ["", "One-off costs (per worker or per process):", "", "| cost | seconds |", "|---|---:|"]
@@ -692,7 +692,7 @@ def summarise(args, info: dict) -> tuple[str, list[str]]:
 
 def write_results(body: str) -> None:
     """Replace this script's section of RESULTS.md (between its markers), keeping the others."""
-    from pmo_lib.outputs import write_text
+    from pmo_lib.files import write_text
 
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     block = f"{START}\n{body.rstrip()}\n{END}"

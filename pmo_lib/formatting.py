@@ -1,6 +1,6 @@
 """Value formatters for report tables and tiles: numbers in, plain text out.
 
-Every formatter returns plain text (never markup: :mod:`pmo_lib.display`
+Every formatter returns plain text (never markup: :mod:`pmo_lib.reports.html`
 escapes it) and turns a missing or undefined value into :data:`MISSING`
 (``"n/a"``), as the metric definitions require for an undefined ratio on a
 page. Negative numbers use the ASCII hyphen-minus (``-€12,500``) so that a
@@ -12,13 +12,12 @@ Examples
 '€1,234,568'
 >>> format_ratio(float("nan"))
 'n/a'
->>> normalize_rag(" Amber ")
-'amber'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import math
 from numbers import Real
 from typing import Any
@@ -31,34 +30,6 @@ MISSING = "n/a"
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 """Currencies written with a symbol; any other code is written as a prefix."""
 
-RAG_LEVELS = ("green", "amber", "red", "grey")
-"""The RAG values of the data contract, best first; ``grey`` means undefined."""
-
-RAG_COLOURS = {
-    "green": "#1a7f37",
-    "amber": "#c77c02",
-    "red": "#c62828",
-    "grey": "#6e7781",
-}
-"""One strong colour per RAG value, for chart marks and tile borders.
-
-Each has a contrast of at least 3:1 against white (the WCAG ratio for
-graphics); text is never drawn in these colours on white, see
-:data:`RAG_BADGE_COLOURS`.
-"""
-
-RAG_BADGE_COLOURS = {
-    "green": ("#dafbe1", "#0f5323"),
-    "amber": ("#fff1c2", "#6b4100"),
-    "red": ("#ffe1e1", "#8c0e1c"),
-    "grey": ("#eaeef2", "#3d444d"),
-}
-"""``(background, text)`` colours of a RAG pill; each pair has a contrast above 7:1."""
-
-RAG_WORDS = {"green": "GREEN", "amber": "AMBER", "red": "RED", "grey": "N/A"}
-"""The word a RAG pill carries, so that it reads without colour."""
-
-_RAG_RANK = {"green": 0, "amber": 1, "red": 2}
 
 
 def is_missing(value: Any) -> bool:
@@ -245,34 +216,16 @@ def format_days(value: Any) -> str:
     return f"{days:+,d} d" if days else "0 d"
 
 
-def normalize_rag(value: Any) -> str:
-    """Return ``green``, ``amber``, ``red`` or ``grey`` (missing or unknown).
+def escape(value: Any) -> str:
+    """Escape any value for HTML text or a quoted attribute (``None`` gives "").
+
+    The one escaping function of every page, chart caption and mail.
 
     Examples
     --------
-    >>> [normalize_rag(v) for v in ("RED", "Green ", None, "purple")]
-    ['red', 'green', 'grey', 'grey']
+    >>> escape("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> escape(None)
+    ''
     """
-    if is_missing(value):
-        return "grey"
-    text = str(value).strip().lower()
-    if text == "gray":
-        return "grey"
-    return text if text in RAG_LEVELS else "grey"
-
-
-def compare_rag(current: Any, previous: Any) -> int:
-    """Compare two RAG values: 1 if ``current`` is better, -1 if worse, else 0.
-
-    ``grey`` compares equal to everything: an undefined status neither
-    improves nor worsens.
-
-    Examples
-    --------
-    >>> compare_rag("green", "amber"), compare_rag("red", "amber"), compare_rag("grey", "red")
-    (1, -1, 0)
-    """
-    now, before = normalize_rag(current), normalize_rag(previous)
-    if "grey" in (now, before):
-        return 0
-    return (_RAG_RANK[before] > _RAG_RANK[now]) - (_RAG_RANK[before] < _RAG_RANK[now])
+    return "" if value is None else _html.escape(str(value), quote=True)

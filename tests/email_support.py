@@ -22,8 +22,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pmo_lib.chart_render import show_chart
-from pmo_lib.display import kpi_tiles, note, report_header, section, table
+from pmo_lib.charts.render import show_chart
+from pmo_lib.reports.html import kpi_tiles, note, report_header
+from pmo_lib.reports.tables import table
 
 HOSTILE = "</script><script>alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=alert(1)>"

@@ -1,4 +1,4 @@
-"""Tests for pmo_lib.chart_render: static, inert, self-contained SVG and PNG."""
+"""Tests for pmo_lib.charts.render: static, inert, self-contained SVG and PNG."""
 
 from __future__ import annotations
 
@@ -11,15 +11,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pmo_lib.chart_render import (
-    THEME_NAME,
-    ChartDisplay,
-    apply_report_theme,
-    chart_png,
-    chart_svg,
-    rag_colour_scale,
-    show_chart,
-)
+from pmo_lib.charts.render import ChartDisplay, chart_png, chart_svg, show_chart
+from pmo_lib.charts._theme import THEME_NAME, apply_report_theme, rag_colour_scale
 
 HOSTILE_TITLE = "</script><script>alert(1)</script>"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"

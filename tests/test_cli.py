@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -78,7 +76,7 @@ def test_validate_sample_exits_0():
 
 
 def test_sample_command_is_deterministic(tmp_path):
-    pytest.importorskip("pmo_lib.sample")
+    pytest.importorskip("pmo_lib.data.sample")
     for out in ("a", "b"):
         assert run("sample", "--out", tmp_path / out, "--projects", 3, "--seed", 11,
                    "--status-date", "2026-01-09").exit_code == 0

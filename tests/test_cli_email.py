@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
-from pmo_lib.cli_email import email_run
-from pmo_lib.email_render import BODY_LIMIT
+from pmo_lib.mail.send import email_run
+from pmo_lib.mail.compose import BODY_LIMIT
 from tests.email_support import (HOSTILE, PASSWORD, USER, cid_parts, html_part, make_run, text_part,
                                  write_distribution)
 from tests.email_support import handler, server  # noqa: F401 - pytest fixtures

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from pmo_lib.analysis import PortfolioAnalysis
-from pmo_lib.loading import load_portfolio
-from pmo_lib.reports import context
+from pmo_lib.analysis.core import PortfolioAnalysis
+from pmo_lib.data.loading import load_portfolio
+from pmo_lib.analysis import handoff as context
 from tests.conftest import SAMPLE
 
 

@@ -1,4 +1,4 @@
-"""Tests for pmo_lib.display: formatted, escaped HTML fragments."""
+"""Tests for pmo_lib.reports.html: formatted, escaped HTML fragments."""
 
 from __future__ import annotations
 
@@ -8,18 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 from IPython.core.formatters import DisplayFormatter
 
-from pmo_lib.display import (
-    HtmlFragment,
-    Tile,
-    escape,
-    kpi_tiles,
-    missing_table,
-    note,
-    rag_badge,
-    report_header,
-    section,
-    table,
-)
+from pmo_lib.reports.html import HtmlFragment, Tile, kpi_tiles, missing_table, note, rag_badge, report_header, section
+from pmo_lib.reports.tables import table
+from pmo_lib.formatting import escape
 
 HOSTILE = [
     "</script><script>alert(1)</script>",

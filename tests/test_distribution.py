@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_lib.distribution import (DEFAULT_DISTRIBUTION, DistributionError, load_distribution, parse_distribution,
+from pmo_lib.mail.recipients import (DEFAULT_DISTRIBUTION, DistributionError, load_distribution, parse_distribution,
                                   render_subject, resolve_recipients)
 from tests.conftest import SAMPLE
 

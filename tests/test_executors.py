@@ -9,7 +9,7 @@ import re
 import pytest
 
 from pmo_lib.parameters import load_parameters
-from pmo_lib.runner import run_reports
+from pmo_lib.run.suite import run_reports
 from tests.conftest import SAMPLE
 
 STATUS = dt.date(2026, 11, 20)

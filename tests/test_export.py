@@ -1,4 +1,4 @@
-"""Tests for pmo_lib.export: one offline page with outputs only, nothing active."""
+"""Tests for pmo_lib.run.export: one offline page with outputs only, nothing active."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pmo_lib.chart_render import show_chart
-from pmo_lib.display import rag_badge, table
-from pmo_lib.export import _exporter, export_html, strip_active_content
+from pmo_lib.charts.render import show_chart
+from pmo_lib.reports.html import rag_badge
+from pmo_lib.reports.tables import table
+from pmo_lib.run.export import _exporter, export_html, strip_active_content
 
 CSP = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'"
 HOSTILE = "</script><script>alert(1)</script>"

@@ -33,10 +33,10 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from pmo_lib import outputs
+from pmo_lib import files as outputs
 from pmo_lib.cli import main
 from pmo_lib.parameters import parse_parameters
-from pmo_lib.runner import run_reports
+from pmo_lib.run.suite import run_reports
 from tests.conftest import ROOT, SAMPLE, VALID_TABLES, write_tables
 
 PMO_REPORT = Path(sys.executable).with_name("pmo-report")
@@ -64,7 +64,7 @@ def faulty_root(tmp_path):
     book = new_notebook(
         cells=[new_markdown_cell("# Faults"), new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
                new_code_cell(FAULTS),
-               new_code_cell("from pmo_lib.display import note\nnote('survived ' + project_id)")],
+               new_code_cell("from pmo_lib.reports.html import note\nnote('survived ' + project_id)")],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     (root / "notebooks").mkdir(parents=True)
     nbformat.write(book, str(root / "notebooks" / "faults.ipynb"))

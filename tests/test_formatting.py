@@ -11,22 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmo_lib.formatting import (
-    MISSING,
-    RAG_BADGE_COLOURS,
-    RAG_COLOURS,
-    RAG_LEVELS,
-    RAG_WORDS,
-    compare_rag,
-    format_date,
-    format_days,
-    format_money,
-    format_number,
-    format_percent,
-    format_ratio,
-    is_missing,
-    normalize_rag,
-)
+from pmo_lib.formatting import MISSING, format_date, format_days, format_money, format_number, format_percent, format_ratio, is_missing
+from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS, RAG_LEVELS, RAG_WORDS, compare_rag, normalize_rag
 
 UNDEFINED = [None, float("nan"), float("inf"), float("-inf"), pd.NA, pd.NaT]
 

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
-from pmo_lib.history import list_runs, prune_runs, write_history
+from pmo_lib.run.history_page import list_runs, prune_runs, write_history
 
 
 def fake_run(root, day, rag="green", failed=0):

@@ -265,7 +265,7 @@ def test_papermill_injects_any_text_as_a_string_literal(text):
 
 def test_csv_round_trip_of_hostile_text(tmp_path):
     """The loader gives back every hostile text cell exactly as written."""
-    from pmo_lib.loading import load_portfolio
+    from pmo_lib.data.loading import load_portfolio
     from tests.fixtures.hostile import write_hostile_portfolio
 
     tables = hostile_tables()
@@ -287,7 +287,7 @@ def mails(run, tmp_path_factory):
     from email import policy
     from email.parser import BytesParser
 
-    from pmo_lib.cli_email import email_run
+    from pmo_lib.mail.send import email_run
 
     copy = tmp_path_factory.mktemp("hostile-mail") / run.run_dir.name
     shutil.copytree(run.run_dir, copy)
@@ -365,7 +365,7 @@ def assert_safe_page(page: str, run_dir: Path) -> None:
 
 def test_program_names_become_file_names_inside_the_run_folder(tmp_path):
     from pmo_lib.parameters import RunParameters
-    from pmo_lib.planning import plan_jobs
+    from pmo_lib.run.plan import plan_jobs
 
     jobs = plan_jobs(RunParameters().reports, project_ids=["P1"], programs=NASTY_PROGRAMS,
                      portfolio_name="../../<Portfolio>", common={"status_date": "2026-11-20"})
@@ -380,7 +380,7 @@ def test_program_names_become_file_names_inside_the_run_folder(tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=8, unique=True))
 def test_any_program_names_give_unique_safe_file_names(names):
-    from pmo_lib.planning import program_slugs
+    from pmo_lib.run.plan import program_slugs
 
     slugs = program_slugs(names)
     assert len(set(slugs.values())) == len(names)

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from pmo_lib.errors import DataSourceError, DataValidationError
-from pmo_lib.loading import load_portfolio
-from pmo_lib.schema import TABLE_ORDER, empty_frame_dtypes
+from pmo_lib.data.loading import load_portfolio
+from pmo_lib.data.schema import TABLE_ORDER, empty_frame_dtypes
 from tests.conftest import SAMPLE
 
 

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from pmo_lib.formatting import format_date, format_money, format_ratio
 from pmo_lib.parameters import load_parameters
-from pmo_lib.runner import run_reports
+from pmo_lib.run.suite import run_reports
 from tests.conftest import SAMPLE
 
 STATUS = dt.date(2026, 11, 20)

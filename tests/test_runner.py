@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from pmo_lib.errors import DataValidationError, ParameterError
 from pmo_lib.parameters import parse_parameters
-from pmo_lib.runner import run_reports
+from pmo_lib.run.suite import run_reports
 from tests.conftest import VALID_TABLES
 
 PARAMS = '''data_path = ""
@@ -35,18 +35,18 @@ def write_notebook(path, *cells):
 def project_root(tmp_path):
     root = tmp_path / "root"
     write_notebook(root / "notebooks" / "ok.ipynb",
-                   "from pmo_lib.display import note\nnote(f'Report for {project_id} as of {status_date}')")
+                   "from pmo_lib.reports.html import note\nnote(f'Report for {project_id} as of {status_date}')")
     write_notebook(root / "notebooks" / "broken.ipynb",
-                   "from pmo_lib.display import note\nnote('first cell works')",
+                   "from pmo_lib.reports.html import note\nnote('first cell works')",
                    "if project_id == 'P2':\n    raise ValueError('broken on purpose for ' + project_id)\n'fine'")
     write_notebook(root / "notebooks" / "leak.ipynb",
                    "assert 'leaked_value' not in dir(), 'state leaked from the previous report'\n"
-                   "import os\nfrom pmo_lib.display import note\nnote(os.getcwd())",
+                   "import os\nfrom pmo_lib.reports.html import note\nnote(os.getcwd())",
                    "leaked_value = project_id\nos.chdir('/')")
     write_notebook(root / "notebooks" / "faults.ipynb",
                    "import os, time\nif project_id == 'P1':\n    os._exit(3)\n"
                    "if project_id == 'P2':\n    time.sleep(30)",
-                   "from pmo_lib.display import note\nnote('survived')")
+                   "from pmo_lib.reports.html import note\nnote('survived')")
     return root
 
 
@@ -157,7 +157,7 @@ def test_reset_forgets_outputs_and_names_but_keeps_ipython(make_portfolio, proje
                    "assert '_2' not in dir() and not Out, 'outputs leaked: ' + repr(sorted(Out))\n"
                    "assert callable(get_ipython) and In is not None\n"
                    "big = list(range(10))\nbig",
-                   "from pmo_lib.display import note\nnote(str(len(_)))")
+                   "from pmo_lib.reports.html import note\nnote(str(len(_)))")
     outcome = run(make_portfolio, project_root, tmp_path, "outputs.ipynb", workers=1)
     assert [r.status for r in outcome.results] == ["ok", "ok"], [r.error for r in outcome.results]
 
@@ -171,7 +171,7 @@ def test_kernels_read_the_analysis_the_runner_computed_once(tmp_path):
 
     root = tmp_path / "root"
     write_notebook(root / "notebooks" / "probe.ipynb",
-                   "from pmo_lib.reports.context import load_analysis\nfrom pmo_lib.display import note\n"
+                   "from pmo_lib.analysis.handoff import load_analysis\nfrom pmo_lib.reports.html import note\n"
                    "a = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)\n"
                    "note('precomputed' if 'metrics' in vars(a) else 'loaded again')")
     params = load_parameters().model_copy(update={"reports": catalog("probe.ipynb").reports})

@@ -1,4 +1,4 @@
-"""Tests for pmo_lib.sample: the generated Northwind Utilities portfolio."""
+"""Tests for pmo_lib.data.sample: the generated Northwind Utilities portfolio."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.sample import generate_portfolio, write_portfolio
-from pmo_lib.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES, empty_frame_dtypes
+from pmo_lib.data.sample import generate_portfolio, write_portfolio
+from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES, empty_frame_dtypes
 
 STATUS = datetime.date(2026, 11, 20)
 T = pd.Timestamp(STATUS)
@@ -218,8 +218,8 @@ def test_not_started_on_hold_and_closed_projects(sample, evm):
 
 
 def test_overall_rag_tells_a_readable_story(folder):
-    from pmo_lib.analysis import PortfolioAnalysis
-    from pmo_lib.loading import load_portfolio
+    from pmo_lib.analysis.core import PortfolioAnalysis
+    from pmo_lib.data.loading import load_portfolio
 
     metrics = PortfolioAnalysis(load_portfolio(folder), status_date=STATUS).metrics.set_index("project_id")
     overall = metrics["overall_rag"]
@@ -289,7 +289,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(folder, tmp_path):
 
 
 def test_output_does_not_depend_on_the_hash_seed(folder, tmp_path):
-    script = ("import datetime, sys; from pmo_lib.sample import generate_portfolio, write_portfolio; "
+    script = ("import datetime, sys; from pmo_lib.data.sample import generate_portfolio, write_portfolio; "
               "write_portfolio(generate_portfolio(status_date=datetime.date(2026, 11, 20)), sys.argv[1])")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env,
@@ -305,9 +305,9 @@ def test_committed_sample_is_a_fresh_generation(folder):
 
 
 def test_generated_folder_loads_without_errors(folder, sample):
-    loading = pytest.importorskip("pmo_lib.loading")
+    loading = pytest.importorskip("pmo_lib.data.loading")
     if not hasattr(loading, "load_portfolio"):
-        pytest.skip("pmo_lib.loading.load_portfolio is not written yet")
+        pytest.skip("pmo_lib.data.loading.load_portfolio is not written yet")
     portfolio = loading.load_portfolio(folder)  # raises on any error
     assert portfolio.counts() == {name: len(frame) for name, frame in sample.items()}
     assert {str(w).split(":")[0] for w in portfolio.warnings} <= {"projects.csv", "tasks.csv"}

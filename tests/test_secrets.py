@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from pmo_lib.distribution import DistributionError, parse_distribution
+from pmo_lib.mail.recipients import DistributionError, parse_distribution
 from pmo_lib.errors import ParameterError
 from pmo_lib.parameters import load_parameters, parse_parameters
-from pmo_lib.runner import plan_run
+from pmo_lib.run.suite import plan_run
 from tests.conftest import SAMPLE
 from tests.fixtures.hostile import STATUS_DATE, write_hostile_portfolio
 

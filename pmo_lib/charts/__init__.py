@@ -1,9 +1,9 @@
 """Chart builders: metric frames in, Altair charts out; nothing here renders or saves.
 
 Every builder is a pure function taking the frames of
-:class:`pmo_lib.analysis.PortfolioAnalysis` and keyword-only options, and
+:class:`pmo_lib.analysis.core.PortfolioAnalysis` and keyword-only options, and
 returns an ``alt.Chart`` (or a layered chart) with its data inline. Render
-it with :func:`pmo_lib.chart_render.chart_svg` or ``show_chart``. An empty
+it with :func:`pmo_lib.charts.render.chart_svg` or ``show_chart``. An empty
 input gives a chart saying "No data", never an exception.
 
 Examples

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
-from pmo_lib.chart_render import PALETTE
-from pmo_lib.formatting import RAG_COLOURS, RAG_LEVELS
+from pmo_lib.charts._theme import PALETTE
+from pmo_lib.rag import RAG_COLOURS, RAG_LEVELS
 
 WIDTH = 720
 HEIGHT = 280
@@ -23,7 +23,6 @@ DATE_FORMAT = "%Y-%m-%d"
 MONTH_FORMAT = "%b %Y"
 MUTED = "#57606a"
 RULE = "#424a53"
-RAG_NAMES = {"red": "Red", "amber": "Amber", "green": "Green", "grey": "Grey (not rated)"}
 
 
 def money_title(label: str, currency: str | None) -> str:

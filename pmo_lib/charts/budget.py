@@ -5,10 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._common import (
-    MONEY_FORMAT, RAG_NAMES, WIDTH, chart_title, is_empty, legend, money_axis, money_title, no_data, rag_scale,
-)
-from pmo_lib.formatting import normalize_rag
+from pmo_lib.charts._common import MONEY_FORMAT, WIDTH, chart_title, is_empty, legend, money_axis, money_title, no_data, rag_scale
+from pmo_lib.rag import RAG_NAMES
+from pmo_lib.rag import WORST_FIRST, normalize_rag
 
 MEASURES = {
     "budget": "Approved budget",
@@ -18,7 +17,6 @@ MEASURES = {
 }
 """The money columns :func:`budget_vs_eac` draws (those present), in this order."""
 _COLOURS = {"budget": "#424a53", "bac": "#0072b2", "eac": "#e69f00", "ac": "#cc79a7"}
-_RAG_ORDER = ("red", "amber", "green", "grey")
 
 
 def budget_vs_eac(
@@ -144,8 +142,8 @@ def rag_distribution(
     title = title or f"Projects by {column.replace('_', ' ').replace('rag', 'RAG')}"
     if is_empty(metrics, [column]):
         return no_data(title, width=width)
-    counts = metrics[column].map(normalize_rag).value_counts().reindex(list(_RAG_ORDER), fill_value=0)
-    frame = pd.DataFrame({"rag": list(_RAG_ORDER), "label": [RAG_NAMES[k] for k in _RAG_ORDER],
+    counts = metrics[column].map(normalize_rag).value_counts().reindex(list(WORST_FIRST), fill_value=0)
+    frame = pd.DataFrame({"rag": list(WORST_FIRST), "label": [RAG_NAMES[k] for k in WORST_FIRST],
                           "count": counts.to_numpy().astype(int)})
     labels = list(frame["label"])
     base = alt.Chart(frame).encode(
@@ -154,7 +152,7 @@ def rag_distribution(
         tooltip=[alt.Tooltip("label:N", title="RAG"), alt.Tooltip("count:Q", title="Projects")],
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("rag:N", scale=rag_scale(_RAG_ORDER), legend=None))
+        color=alt.Color("rag:N", scale=rag_scale(WORST_FIRST), legend=None))
     text = base.mark_text(align="left", dx=4, fontWeight=600).encode(text=alt.Text("count:Q"))
     return (alt.layer(bars, text, title=chart_title(title))
             .properties(width=width, height=alt.Step(30)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.chart_render import PALETTE
+from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
     MONEY_FORMAT, MUTED, WIDTH, chart_title, is_empty, legend, money_title, no_data, unique_labels,
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.chart_render import PALETTE
+from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
     DATE_FORMAT, MUTED, WIDTH, chart_title, date_axis, is_empty, legend, no_data, status_rule,
     unique_labels,
 )
-from pmo_lib.formatting import RAG_COLOURS, format_days
+from pmo_lib.formatting import format_days
+from pmo_lib.rag import RAG_COLOURS
 
 STATES = {"done": PALETTE[0], "on track": RAG_COLOURS["green"], "at risk": RAG_COLOURS["amber"],
           "late": RAG_COLOURS["red"]}

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import chart_title, is_empty, no_data
-from pmo_lib.formatting import RAG_BADGE_COLOURS, RAG_COLOURS
+from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS
 
 SCALE = range(1, 6)
 BANDS = {"red": 15, "amber": 8}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.chart_render import PALETTE
+from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
     DATE_FORMAT, HEIGHT, MONEY_FORMAT, WIDTH, chart_title, date_axis, is_empty, legend, money_axis,
     money_title, no_data, status_rule,
@@ -17,7 +17,7 @@ SERIES_NAMES = {
     "ac": "Actual cost (AC)",
     "eac_forecast": "Forecast (EAC)",
 }
-"""Legend name of each series code of :func:`pmo_lib.metrics.evm.s_curve`."""
+"""Legend name of each series code of :func:`pmo_lib.metrics.s_curve.s_curve`."""
 _COLOURS = {"pv": PALETTE[0], "ev": PALETTE[2], "ac": PALETTE[3], "eac_forecast": PALETTE[1]}
 # Cumulative curves rise from bottom left to top right: the legends go in the empty top left.
 _LEGEND = {"orient": "top-left", "direction": "vertical", "fillColor": "rgba(255,255,255,0.85)", "padding": 4}

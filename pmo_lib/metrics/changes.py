@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp
-from pmo_lib.metrics.evm import _ratio
+from pmo_lib.metrics._days import ratio
 
 SUMMARY_COLUMNS = [
     "project_id", "approved", "approved_cost", "approved_days",
@@ -47,7 +47,7 @@ def change_summary(changes: pd.DataFrame, *, status_date: StatusDate) -> pd.Data
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> changes = pd.concat([empty_table("changes"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "change_id": ["C1", "C2"], "title": ["Scope", "Kit"],
     ...     "status": pd.Categorical(["approved", "proposed"],
@@ -92,7 +92,7 @@ def baseline_movement(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1"], "task_id": ["T1"], "name": ["Build"], "budget": [8000.0],
     ...     "baseline_start": pd.to_datetime(["2026-01-01"]),
@@ -121,8 +121,8 @@ def baseline_movement(
     duration = (out["original_finish"] - out["start"]).dt.days.astype("float64")
     out = out.assign(
         adjusted_bac=out["original_bac"] + out["approved_cost"],
-        bac_moved_share=_ratio(out["approved_cost"], out["original_bac"]),
+        bac_moved_share=ratio(out["approved_cost"], out["original_bac"]),
         adjusted_finish=out["original_finish"] + pd.to_timedelta(out["approved_days"], unit="D"),
-        schedule_moved_share=_ratio(out["approved_days"], duration),
+        schedule_moved_share=ratio(out["approved_days"], duration),
     )
     return out.reset_index().astype({"project_id": "str"})[MOVEMENT_COLUMNS]

@@ -82,7 +82,7 @@ def compliance(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> projects = pd.concat([empty_table("projects"), pd.DataFrame({
     ...     "project_id": ["P1"], "name": ["CRM"], "program": ["X"], "manager": ["Ann"],
     ...     "status": pd.Categorical(["active"], categories=["active", "on_hold", "closed", "cancelled"]),

@@ -71,7 +71,7 @@ def score_demand(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> demand = pd.concat([empty_table("demand"), pd.DataFrame({
     ...     "request_id": ["D1", "D2"], "title": ["CRM", "Wiki"], "sponsor": ["Sales", "IT"],
     ...     "estimated_cost": [100.0, 200.0], "expected_benefit": [300.0, 300.0],
@@ -139,7 +139,7 @@ def demand_fit(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> demand = pd.concat([empty_table("demand"), pd.DataFrame({
     ...     "request_id": ["D1", "D2"], "title": ["CRM", "Wiki"], "sponsor": ["Sales", "IT"],
     ...     "estimated_cost": [100.0, 200.0], "expected_benefit": [300.0, 300.0],

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
-from pmo_lib.metrics.evm import _LAST_DAY, _dates_from_days, _day_numbers, _ratio
+from pmo_lib.metrics._days import LAST_DAY, dates_from_days, day_numbers, ratio
 
 SCHEDULE_COLUMNS = (  # the spec's section 3 columns; earned_schedule() adds "tspi" after them
     "planned_start",
@@ -67,7 +67,7 @@ class _Curves:
     pv: np.ndarray  # [project, k] = PV at day start + k; constant (BAC) after PD
 
 
-def _planned_value_curves(tasks: pd.DataFrame, *, ids: pd.Index | None = None) -> _Curves:
+def planned_value_curves(tasks: pd.DataFrame, *, ids: pd.Index | None = None) -> _Curves:
     """Build every project's daily PV curve; ``ids`` defaults to the tasks' projects, sorted."""
     if ids is None:
         ids = pd.Index(pd.unique(tasks["project_id"]), name="project_id").astype("str").sort_values()
@@ -75,8 +75,8 @@ def _planned_value_curves(tasks: pd.DataFrame, *, ids: pd.Index | None = None) -
     code = ids.get_indexer(tasks["project_id"])
     known = code >= 0
     code = code[known]
-    begin = _day_numbers(tasks["baseline_start"])[known]
-    end = _day_numbers(tasks["baseline_finish"])[known]
+    begin = day_numbers(tasks["baseline_start"])[known]
+    end = day_numbers(tasks["baseline_finish"])[known]
     budget = tasks["budget"].to_numpy(dtype="float64")[known]
     start = np.full(n, np.nan)
     finish = np.full(n, np.nan)
@@ -103,7 +103,7 @@ def _planned_value_curves(tasks: pd.DataFrame, *, ids: pd.Index | None = None) -
     return _Curves(ids, start, duration, np.bincount(code, weights=budget, minlength=n), pv)
 
 
-def _schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarray, status_day: float) -> dict:
+def schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarray, status_day: float) -> dict:
     """Earned-schedule figures as arrays aligned with ``curves.ids`` (days as floats)."""
     n, width = curves.pv.shape
     ev = np.asarray(ev, dtype="float64")
@@ -124,8 +124,8 @@ def _schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarra
     finished_on = _finish_day_if_complete(tasks, curves.ids)
     at = np.fmin(finished_on, status_day) - curves.start  # fmin: NaN -> the status date
     counts = at > 0
-    spi_t = np.where(counts, _ratio(es, at), np.nan)
-    ieac = np.where(counts, _ratio(duration, spi_t), np.nan)
+    spi_t = np.where(counts, ratio(es, at), np.nan)
+    ieac = np.where(counts, ratio(duration, spi_t), np.nan)
     forecast = curves.start + np.ceil(ieac - _TOLERANCE)
     return {
         "start": curves.start,
@@ -136,10 +136,10 @@ def _schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarra
         "spi_t": spi_t,
         "sv_t": np.where(counts, es - at, np.nan),
         "ieac_t": ieac,
-        "forecast_day": np.where(np.abs(forecast) <= _LAST_DAY, forecast, np.nan),
+        "forecast_day": np.where(np.abs(forecast) <= LAST_DAY, forecast, np.nan),
         # TSPI: the schedule efficiency needed to finish on the planned date; undefined
         # once the planned finish has passed (no planned time left).
-        "tspi": np.where(duration - at > 0, _ratio(duration - es, duration - at), np.nan),
+        "tspi": np.where(duration - at > 0, ratio(duration - es, duration - at), np.nan),
     }
 
 
@@ -150,7 +150,7 @@ def _finish_day_if_complete(tasks: pd.DataFrame, ids: pd.Index) -> np.ndarray:
     unfinished = (tasks["percent_complete"].to_numpy(dtype="float64") < 100).astype("float64")
     open_tasks = np.bincount(code[known], weights=unfinished[known], minlength=len(ids))
     latest = np.full(len(ids), np.nan)
-    np.fmax.at(latest, code[known], _day_numbers(tasks["actual_finish"])[known])
+    np.fmax.at(latest, code[known], day_numbers(tasks["actual_finish"])[known])
     return np.where(open_tasks == 0, latest, np.nan)
 
 
@@ -188,26 +188,26 @@ def earned_schedule(tasks: pd.DataFrame, *, status_date: StatusDate, ev: pd.Seri
     >>> row["forecast_finish"].date()  # 1 January + ceil(12.5) days
     datetime.date(2026, 1, 14)
     """
-    day = _day_numbers([status_timestamp(status_date)])[0]
-    curves = _planned_value_curves(tasks)
+    day = day_numbers([status_timestamp(status_date)])[0]
+    curves = planned_value_curves(tasks)
     if ev is None:
         code = curves.ids.get_indexer(tasks["project_id"])
         earned = tasks["budget"].to_numpy(dtype="float64") * tasks["percent_complete"].to_numpy(dtype="float64") / 100
         ev_values = np.bincount(code, weights=earned, minlength=len(curves.ids))
     else:
         ev_values = ev.reindex(curves.ids).to_numpy(dtype="float64")
-    figures = _schedule_from_curves(curves, tasks, ev=ev_values, status_day=day)
+    figures = schedule_from_curves(curves, tasks, ev=ev_values, status_day=day)
     return pd.DataFrame(
         {
-            "planned_start": _dates_from_days(figures["start"]),
-            "planned_finish": _dates_from_days(figures["finish"]),
+            "planned_start": dates_from_days(figures["start"]),
+            "planned_finish": dates_from_days(figures["finish"]),
             "pd_days": figures["pd"],
             "at_days": figures["at"],
             "es_days": figures["es"],
             "spi_t": figures["spi_t"],
             "sv_t_days": figures["sv_t"],
             "ieac_t_days": figures["ieac_t"],
-            "forecast_finish": _dates_from_days(figures["forecast_day"]),
+            "forecast_finish": dates_from_days(figures["forecast_day"]),
             "tspi": figures["tspi"],
         },
         index=curves.ids,

@@ -14,8 +14,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp
-from pmo_lib.metrics.earned_schedule import _planned_value_curves
-from pmo_lib.metrics.evm import _dates_from_days, _day_numbers, _ratio
+from pmo_lib.metrics.earned_schedule import planned_value_curves
+from pmo_lib.metrics._days import dates_from_days, day_numbers, ratio
 
 BUDGET_COLUMNS = [
     "project_id", "budget", "bac", "eac", "ac",
@@ -69,7 +69,7 @@ def budget_summary(projects: pd.DataFrame, evm: pd.DataFrame) -> pd.DataFrame:
         budget_less_bac=out["budget"] - out["bac"],
         budget_less_eac=out["budget"] - out["eac"],
         vac=out["bac"] - out["eac"],
-        spent_share=_ratio(out["ac"], out["budget"]),
+        spent_share=ratio(out["ac"], out["budget"]),
     )
     return out[BUDGET_COLUMNS].sort_values("project_id").reset_index(drop=True)
 
@@ -115,8 +115,8 @@ def cost_phasing(
     ids = pd.Index(
         pd.unique(pd.concat([tasks["project_id"], spent["project_id"]])), name="project_id"
     ).astype("str").sort_values()
-    curves = _planned_value_curves(tasks, ids=ids)
-    cost_day = _day_numbers(spent["date"])
+    curves = planned_value_curves(tasks, ids=ids)
+    cost_day = day_numbers(spent["date"])
     cost_code = ids.get_indexer(spent["project_id"])
     first, last = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
     np.fmin.at(first, cost_code, cost_day)
@@ -127,9 +127,9 @@ def cost_phasing(
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _phasing_dtypes().items()})
 
     offset = to_offset(freq)
-    begin, end = (pd.Timestamp(d) for d in _dates_from_days([np.nanmin(first), np.nanmax(last)]))
+    begin, end = (pd.Timestamp(d) for d in dates_from_days([np.nanmin(first), np.nanmax(last)]))
     starts = pd.date_range(offset.rollback(begin), end, freq=freq)
-    edges = _day_numbers(starts.append(pd.DatetimeIndex([starts[-1] + offset])))
+    edges = day_numbers(starts.append(pd.DatetimeIndex([starts[-1] + offset])))
     # Cumulative PV at the last day of each period: the day before each edge.
     age = edges[None, :] - 1 - curves.start[:, None]
     width = curves.pv.shape[1]
@@ -140,7 +140,7 @@ def cost_phasing(
     period = np.searchsorted(edges[:-1], cost_day, side="right") - 1
     actual = np.zeros(planned.shape)
     np.add.at(actual, (cost_code, period), spent["amount"].to_numpy(dtype="float64"))
-    future = edges[:-1] > _day_numbers([status])[0]
+    future = edges[:-1] > day_numbers([status])[0]
     actual[:, future] = np.nan
 
     first_period = np.searchsorted(edges[:-1], first, side="right") - 1
@@ -256,7 +256,7 @@ def cost_by_category(costs: pd.DataFrame, *, status_date: StatusDate) -> pd.Data
     out = amount.reset_index()
     total = out.groupby("project_id")["amount"].transform("sum")
     return (
-        out.assign(amount=out["amount"].astype("float64"), share=_ratio(out["amount"], total))
+        out.assign(amount=out["amount"].astype("float64"), share=ratio(out["amount"], total))
         .sort_values(["project_id", "amount", "category"], ascending=[True, False, True])
         .reset_index(drop=True)
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._rag import per_project, rag
-from pmo_lib.schema import ISSUE_PRIORITIES
+from pmo_lib.data.schema import ISSUE_PRIORITIES
 
 SUMMARY_COLUMNS = [
     "project_id", "issues", "open", "overdue", "mean_days_to_close", "oldest_open_days",
@@ -36,7 +36,7 @@ def issue_log(issues: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> issues = pd.concat([empty_table("issues"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "issue_id": ["I1", "I2"], "title": ["Outage", "Typo"],
     ...     "priority": pd.Categorical(["high", "low"], categories=["low", "medium", "high", "critical"]),
@@ -83,7 +83,7 @@ def open_by_priority(issues: pd.DataFrame, *, status_date: StatusDate) -> pd.Dat
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> issues = pd.concat([empty_table("issues"), pd.DataFrame({
     ...     "project_id": ["P1"], "issue_id": ["I1"], "title": ["Outage"],
     ...     "priority": pd.Categorical(["high"], categories=["low", "medium", "high", "critical"]),
@@ -120,7 +120,7 @@ def issue_summary(issues: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFr
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> issues = pd.concat([empty_table("issues"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "issue_id": ["I1", "I2"], "title": ["A", "B"],
     ...     "priority": pd.Categorical(["low", "low"], categories=["low", "medium", "high", "critical"]),
@@ -167,7 +167,7 @@ def issue_rag(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> issues = pd.concat([empty_table("issues"), pd.DataFrame({
     ...     "project_id": ["P1"], "issue_id": ["I1"], "title": ["Outage"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_lib.metrics.evm import _ratio
+from pmo_lib.metrics._days import ratio
 
 CAPACITY_COLUMNS = ["role", "period", "capacity_hours", "planned_hours", "utilisation"]
 UTILISATION_COLUMNS = [
@@ -50,7 +50,7 @@ def _weekly(
         name=planned["resource_id"].map(people["name"]),
         role=planned["resource_id"].map(people["role"]),
         capacity_hours=capacity,
-        utilisation=_ratio(planned["planned_hours"], capacity),
+        utilisation=ratio(planned["planned_hours"], capacity),
     )
     return out.astype({"resource_id": "str", "name": "str", "role": "str"})[UTILISATION_COLUMNS]
 
@@ -119,7 +119,7 @@ def capacity_vs_demand(
         .sum()
         .reset_index()
     )
-    out = out.assign(utilisation=_ratio(out["planned_hours"], out["capacity_hours"]))
+    out = out.assign(utilisation=ratio(out["planned_hours"], out["capacity_hours"]))
     return out.astype({"role": "str", "period": "datetime64[ns]"})[CAPACITY_COLUMNS]
 
 

@@ -34,7 +34,7 @@ def risk_register(risks: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFra
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1"], "risk_id": ["R1"], "title": ["Vendor late"],
     ...     "probability": pd.array([4], dtype="Int64"), "impact": pd.array([5], dtype="Int64"),
@@ -81,7 +81,7 @@ def heat_map(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1", "P2"], "risk_id": ["R1", "R1"], "title": ["A", "B"],
     ...     "probability": pd.array([4, 4], dtype="Int64"), "impact": pd.array([5, 5], dtype="Int64"),
@@ -124,7 +124,7 @@ def top_risks(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1", "P2"], "risk_id": ["R1", "R2", "R1"], "title": ["A", "B", "C"],
     ...     "probability": pd.array([2, 3, 3], dtype="Int64"),
@@ -163,7 +163,7 @@ def risk_summary(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "risk_id": ["R1", "R2"], "title": ["A", "B"],
     ...     "probability": pd.array([3, 5], dtype="Int64"), "impact": pd.array([5, 5], dtype="Int64"),
@@ -220,7 +220,7 @@ def risk_rag(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1"], "risk_id": ["R1"], "title": ["A"],

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._rag import per_project, rag
-from pmo_lib.metrics.evm import _ratio
+from pmo_lib.metrics._days import ratio
 
 MILESTONE_COLUMNS = [
     "project_id", "task_id", "name", "baseline_finish", "forecast_finish", "actual_finish",
@@ -82,7 +82,7 @@ def milestones(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["Go-live", "Sign-off"],
     ...     "baseline_start": pd.to_datetime(["2026-03-01", "2026-04-01"]),
@@ -116,7 +116,7 @@ def overdue_tasks(tasks: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFra
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "task_id": ["T1", "T2"], "name": ["Build", "Test"],
     ...     "baseline_start": pd.to_datetime(["2026-01-01", "2026-01-01"]),
@@ -153,7 +153,7 @@ def upcoming_milestones(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["Design", "Launch"],
     ...     "baseline_start": pd.to_datetime(["2026-03-20", "2026-06-01"]),
@@ -190,7 +190,7 @@ def milestone_on_time_share(tasks: pd.DataFrame, *, status_date: StatusDate) -> 
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1", "P1"], "task_id": ["M1", "M2"], "name": ["A", "B"],
     ...     "baseline_start": pd.to_datetime(["2026-03-01", "2026-03-05"]),
@@ -216,7 +216,7 @@ def _on_time(listed: pd.DataFrame, status: pd.Timestamp) -> pd.DataFrame:
         .astype("int64")
         .rename(columns={"due": "milestones_due"})
     )
-    share = _ratio(counts["on_time"], counts["milestones_due"]).astype("float64")
+    share = ratio(counts["on_time"], counts["milestones_due"]).astype("float64")
     return counts.assign(on_time_share=share)
 
 
@@ -244,7 +244,7 @@ def milestone_rag(
 
     Examples
     --------
-    >>> from pmo_lib.portfolio import empty_table
+    >>> from pmo_lib.data.tables import empty_table
     >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> tasks = pd.concat([empty_table("tasks"), pd.DataFrame({
     ...     "project_id": ["P1"], "task_id": ["M1"], "name": ["Go-live"],

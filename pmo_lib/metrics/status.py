@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
+from pmo_lib.rag import RAG_ORDER, SEVERITY, worst_rag
 
-RAG_ORDER = ("grey", "green", "amber", "red")  # least to most severe
 STATUS_COLUMNS = ("schedule_rag", "cost_rag", "overall_rag")
-_SEVERITY = {rag: rank for rank, rag in enumerate(RAG_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -67,35 +66,6 @@ def rag_from_index(values, *, green: float = 0.95, amber: float = 0.85) -> pd.Se
     numbers = np.asarray(values, dtype="float64")
     rag = np.select([np.isnan(numbers), numbers >= green, numbers >= amber], ["grey", "green", "amber"], "red")
     return pd.Series(rag, index=index, dtype="str")
-
-
-def worst_of(rags) -> str:
-    """The worst of some RAG values; grey only when all are grey (or there are none).
-
-    Examples
-    --------
-    >>> worst_of(["green", "grey", "amber"]), worst_of(["grey"]), worst_of([])
-    ('amber', 'grey', 'grey')
-    """
-    ranks = [_SEVERITY.get(str(r).strip().lower(), 0) for r in rags]
-    return RAG_ORDER[max(ranks, default=0)]
-
-
-def worst_rag(frame: pd.DataFrame) -> pd.Series:
-    """Row-wise worst RAG of the columns of ``frame``; grey only when all are grey.
-
-    Anything that is not green, amber or red (NaN, ``""``) counts as grey.
-
-    Examples
-    --------
-    >>> worst_rag(pd.DataFrame({"a": ["green", "grey", "grey"], "b": ["amber", "red", None]})).tolist()
-    ['amber', 'red', 'grey']
-    """
-    ranks = np.zeros(len(frame), dtype="int64")
-    for column in frame.columns:
-        text = frame[column].astype("str").str.strip().str.lower()
-        ranks = np.maximum(ranks, text.map(_SEVERITY).fillna(0).to_numpy(dtype="int64"))
-    return pd.Series(np.asarray(RAG_ORDER)[ranks], index=frame.index, dtype="str")
 
 
 def project_status(
@@ -185,7 +155,7 @@ def watermelon(status_updates: pd.DataFrame, computed_rag: pd.Series, *, status_
     out = pd.DataFrame(index=computed_rag.index)
     out["manager_rag"] = latest["manager_rag"].reindex(out.index).astype("str")
     out["manager_rag_date"] = latest["status_date"].reindex(out.index).astype("datetime64[ns]")
-    manager = out["manager_rag"].map(_SEVERITY).fillna(0)
-    computed = computed_rag.map(_SEVERITY).fillna(0)
+    manager = out["manager_rag"].map(SEVERITY).fillna(0)
+    computed = computed_rag.map(SEVERITY).fillna(0)
     out["watermelon"] = ((manager > 0) & (manager < computed)).astype(bool)
     return out

@@ -7,7 +7,8 @@ import pandas as pd
 from pmo_lib.metrics._dates import StatusDate, status_timestamp
 from pmo_lib.metrics.earned_schedule import SCHEDULE_COLUMNS, earned_schedule
 from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value
-from pmo_lib.metrics.status import STATUS_COLUMNS, RagThresholds, project_status, watermelon, worst_rag
+from pmo_lib.metrics.status import STATUS_COLUMNS, RagThresholds, project_status, watermelon
+from pmo_lib.rag import worst_rag
 
 METRICS_COLUMNS = ("project_id", "name", "program") + EVM_COLUMNS + SCHEDULE_COLUMNS + STATUS_COLUMNS
 EXTRA_COLUMNS = ("tspi", "status", "manager_rag", "watermelon")

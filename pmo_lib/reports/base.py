@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_lib.analysis import PortfolioAnalysis
-from pmo_lib.display import HtmlFragment, Tile, table
-from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing, normalize_rag
+from pmo_lib.analysis.core import PortfolioAnalysis
+from pmo_lib.reports.html import HtmlFragment, Tile
+from pmo_lib.reports.tables import table
+from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing
+from pmo_lib.rag import normalize_rag
 from pmo_lib.metrics.rollup import portfolio_totals
 
 RAG_DIMENSIONS = {"schedule": "schedule_rag", "cost": "cost_rag", "milestones": "milestone_rag",
@@ -50,7 +52,7 @@ class ReportView:
         return format_money(value, self.currency, compact=compact)
 
     def table(self, frame: pd.DataFrame, **options) -> HtmlFragment:
-        """:func:`pmo_lib.display.table` in the run's currency."""
+        """:func:`pmo_lib.reports.tables.table` in the run's currency."""
         return table(frame, currency=self.currency, **options)
 
     def previous_row(self, project_ids) -> pd.DataFrame | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
-from pmo_lib.chart_render import show_chart
-from pmo_lib.display import HtmlFragment, missing_table, note, report_header
+from pmo_lib.charts.render import show_chart
+from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
+from pmo_lib.rag import sort_worst_first
 from pmo_lib.reports.base import ReportView, combine
-from pmo_lib.reports.context import load_analysis, read_previous_metrics
+from pmo_lib.reports.context import read_previous_metrics
+from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.reports.program import project_table, rollup_tiles, top_risks_table, upcoming
 
 
@@ -47,10 +49,7 @@ class PortfolioReport(ReportView):
 
     def projects(self) -> HtmlFragment:
         """Every project, worst first."""
-        order = {"red": 0, "amber": 1, "green": 2, "grey": 3}
-        frame = self.metrics.assign(_o=self.metrics["overall_rag"].map(order)).sort_values(
-            ["_o", "program", "project_id"])
-        return project_table(self, frame)
+        return project_table(self, sort_worst_first(self.metrics))
 
     def bubble(self):
         """CPI against SPI per project, coloured by program, bubble size the budget."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
-from pmo_lib.chart_render import show_chart
-from pmo_lib.display import HtmlFragment, kpi_tiles, missing_table, report_header
+from pmo_lib.charts.render import show_chart
+from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, report_header
 from pmo_lib.errors import ReportError
 from pmo_lib.metrics.risk import top_risks
 from pmo_lib.reports.base import ReportView
-from pmo_lib.reports.context import load_analysis, read_previous_metrics
+from pmo_lib.reports.context import read_previous_metrics
+from pmo_lib.analysis.handoff import load_analysis
 
 PROJECT_TABLE_COLUMNS = {
     "name": "Project", "project_id": "ID", "manager": "Manager", "status": "Status",

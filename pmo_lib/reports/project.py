@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
-from pmo_lib.chart_render import show_chart
-from pmo_lib.display import HtmlFragment, kpi_tiles, missing_table, note, report_header
+from pmo_lib.charts.render import show_chart
+from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, note, report_header
 from pmo_lib.errors import ReportError
 from pmo_lib.formatting import format_date, format_ratio, is_missing
 from pmo_lib.metrics.risk import heat_map, top_risks
 from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine
-from pmo_lib.reports.context import load_analysis, read_previous_metrics
+from pmo_lib.reports.context import read_previous_metrics
+from pmo_lib.analysis.handoff import load_analysis
 
 
 class ProjectReport(ReportView):

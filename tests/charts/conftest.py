@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 import vl_convert as vlc
 
-from pmo_lib.chart_render import _spec, _vl_version, chart_svg
+from pmo_lib.charts.render import _spec, _vl_version, chart_svg
 
 HOSTILE_NAMES = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib.charts.bubble import cpi_spi_bubble
-from pmo_lib.formatting import RAG_COLOURS
+from pmo_lib.rag import RAG_COLOURS
 
 
 @pytest.fixture

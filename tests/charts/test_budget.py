@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib.charts.budget import MEASURES, budget_vs_eac, rag_distribution
-from pmo_lib.formatting import RAG_COLOURS
+from pmo_lib.rag import RAG_COLOURS
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.charts.risk import risk_heat_map
-from pmo_lib.formatting import RAG_BADGE_COLOURS, RAG_COLOURS
+from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS
 
 
 def cells(values, spec) -> dict[tuple[int, int], dict]:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib.metrics.compliance import COMPLIANCE_COLUMNS, RULES, compliance
-from pmo_lib.portfolio import empty_table
+from pmo_lib.data.tables import empty_table
 
 T = date(2026, 11, 20)
 

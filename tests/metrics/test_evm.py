@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value, evm_from_totals, s_curve
+from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value, evm_from_totals
+from pmo_lib.metrics.s_curve import s_curve
 
 
 def tasks_of(table, rows):

@@ -26,7 +26,7 @@ from pmo_lib.metrics.finance import (
     cost_by_category,
     cost_phasing,
 )
-from pmo_lib.portfolio import empty_table
+from pmo_lib.data.tables import empty_table
 
 T = date(2026, 2, 15)
 

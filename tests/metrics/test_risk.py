@@ -14,7 +14,7 @@ from pmo_lib.metrics.risk import (
     risk_summary,
     top_risks,
 )
-from pmo_lib.portfolio import empty_table
+from pmo_lib.data.tables import empty_table
 
 T = date(2026, 3, 11)
 

@@ -17,7 +17,7 @@ from pmo_lib.metrics.schedule import (
     overdue_tasks,
     upcoming_milestones,
 )
-from pmo_lib.portfolio import empty_table
+from pmo_lib.data.tables import empty_table
 
 T = date(2026, 3, 10)
 

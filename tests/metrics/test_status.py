@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.status import RagThresholds, project_status, rag_from_index, watermelon, worst_rag
+from pmo_lib.metrics.status import RagThresholds, project_status, rag_from_index, watermelon
+from pmo_lib.rag import worst_rag
 
 NAN = float("nan")
 

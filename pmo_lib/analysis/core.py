@@ -1,0 +1,230 @@
+"""Everything a run computes, from one loaded portfolio, once.
+
+:class:`PortfolioAnalysis` is pure: a :class:`~pmo_lib.data.tables.Portfolio`,
+the status date and the run parameters in; every metric frame out, each
+computed on first use and kept. Reports take their slice of it (one project,
+one program) instead of recomputing. Nothing here reads or writes files.
+
+Examples
+--------
+>>> from pmo_lib.data.loading import load_portfolio
+>>> analysis = PortfolioAnalysis(load_portfolio("data/sample"), status_date="2026-11-20")  # doctest: +SKIP
+>>> analysis.metrics.loc[0, "overall_rag"]  # doctest: +SKIP
+'green'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import pandas as pd
+
+from pmo_lib.metrics import changes, compliance, demand, finance, issues, resources, risk, schedule
+from pmo_lib.metrics.s_curve import s_curve
+from pmo_lib.metrics.rollup import portfolio_totals, rollup
+from pmo_lib.metrics.status import RagThresholds, rag_from_index
+from pmo_lib.rag import worst_of, worst_rag
+from pmo_lib.metrics.table import metrics_table
+from pmo_lib.parameters import RunParameters
+from pmo_lib.data.tables import Portfolio
+
+# Default rules of the extra RAG dimensions (documented in docs/metrics.md). The milestone
+# on-time share is shown in reports but does not turn a project red: a milestone finished a
+# few days late is history, not a present danger (red_on_time_share=0 switches that rule off).
+# ``at_risk_days`` comes from the run parameter windows.milestone_at_risk_days.
+MILESTONE_RULES = {"red_days_overdue": 14, "red_on_time_share": 0.0}
+RISK_RULES = {"red_score": 20, "red_overdue": 2, "amber_score": 15, "high_score": 15}
+ISSUE_RULES = {"red_overdue": 2}
+
+
+def thresholds_from(params: RunParameters) -> RagThresholds:
+    """The SPI/CPI thresholds of the run parameters as a :class:`RagThresholds`."""
+    t = params.rag_thresholds
+    return RagThresholds(spi_green=t.spi.green, spi_amber=t.spi.amber,
+                         cpi_green=t.cpi.green, cpi_amber=t.cpi.amber)
+
+
+class PortfolioAnalysis:
+    """All metrics of one portfolio as of one status date.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The loaded data.
+    status_date : datetime.date or str
+        The as-of date of every metric.
+    params : RunParameters, optional
+        Thresholds, windows and weights; the defaults when omitted.
+    """
+
+    def __init__(self, portfolio: Portfolio, *, status_date, params: RunParameters | None = None):
+        self.portfolio = portfolio
+        self.status_date = pd.Timestamp(status_date).date() if not isinstance(status_date, dt.date) else status_date
+        self.params = params or RunParameters()
+
+    # --- the RAG dimensions this project adds to schedule and cost -------------------------
+    PARTS = ("metrics", "s_curves", "portfolio_s_curve", "programs", "totals", "milestones", "risk_register",
+             "issue_log", "baseline_movement", "compliance", "capacity_monthly", "over_allocated", "demand_ranked")
+    """The parts every report reads; :meth:`compute_all` computes them before the analysis is shared."""
+
+    def compute_all(self) -> "PortfolioAnalysis":
+        """Compute every part in :data:`PARTS` now (each is kept), and return the analysis."""
+        for name in self.PARTS:
+            getattr(self, name)
+        return self
+
+    @cached_property
+    def dimension_rags(self) -> pd.DataFrame:
+        """Milestone, risk and issue RAG per project (grey where the data is absent)."""
+        p, d = self.portfolio, self.status_date
+        frame = pd.DataFrame({"project_id": p.projects["project_id"]})
+        frame = frame.merge(schedule.milestone_rag(p.projects, p.tasks, status_date=d, at_risk_days=self.at_risk_days,
+                                                   **MILESTONE_RULES)
+                            [["project_id", "milestone_rag"]], how="left")
+        frame = frame.merge(risk.risk_rag(p.projects, p.risks, status_date=d, **RISK_RULES)
+                            [["project_id", "risk_rag"]], how="left")
+        frame = frame.merge(issues.issue_rag(p.projects, p.issues, status_date=d, **ISSUE_RULES)
+                            [["project_id", "issue_rag"]], how="left")
+        return frame.fillna("grey").set_index("project_id")
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """The metrics table (spec section 3 columns in order, then extras), one row per project."""
+        p = self.portfolio
+        table = metrics_table(p.projects, p.tasks, p.costs, status_date=self.status_date,
+                              thresholds=thresholds_from(self.params), status_updates=p.status_updates,
+                              extra=self.dimension_rags)
+        return table.merge(self.dimension_rags.reset_index(), on="project_id", how="left")
+
+    # --- earned value over time ----------------------------------------------------------------
+    @cached_property
+    def s_curves(self) -> pd.DataFrame:
+        """Cumulative PV, AC, EV and the EAC projection per project and week (long form)."""
+        return s_curve(self.portfolio.tasks, self.portfolio.costs, status_date=self.status_date)
+
+    @cached_property
+    def portfolio_s_curve(self) -> pd.DataFrame:
+        """The S-curve summed over every project (long form, ``date, series, value``)."""
+        curves = self.s_curves
+        if curves.empty:
+            return curves.drop(columns="project_id")
+        grid = curves.pivot_table(index="date", columns=["series", "project_id"], values="value", aggfunc="sum")
+        grid = grid.sort_index().ffill()  # a finished project's curve stays at its last value
+        summed = {series: grid[series].sum(axis=1, min_count=1) for series in ("pv", "ac", "ev")
+                  if series in grid.columns.get_level_values(0)}
+        out = pd.DataFrame(summed).reset_index().melt(id_vars="date", var_name="series", value_name="value")
+        out = out.dropna()
+        status = pd.Timestamp(self.status_date)
+        out = out[~((out["series"].isin(["ac", "ev"])) & (out["date"] > status))]
+        ev = out[out["series"] == "ev"]
+        out = pd.concat([out[out["series"] != "ev"], ev[ev["date"] == ev["date"].max()]])
+        return out.reset_index(drop=True)
+
+    # --- roll-ups --------------------------------------------------------------------------------
+    @cached_property
+    def programs(self) -> pd.DataFrame:
+        """Program roll-up: sums and ratios recomputed from sums, with schedule/cost/overall RAG."""
+        frame = rollup(self.metrics, self.portfolio.projects, by="program")
+        return self.with_rags(frame, self.metrics.groupby("program")["overall_rag"].agg(worst_of))
+
+    @cached_property
+    def totals(self) -> pd.Series:
+        """Portfolio totals: one row of sums and recomputed ratios, with RAGs."""
+        frame = portfolio_totals(self.metrics, label=self.params.portfolio_name)
+        worst = pd.Series({frame.index[0]: worst_of(self.metrics["overall_rag"])})
+        return self.with_rags(frame, worst).iloc[0]
+
+    def with_rags(self, frame: pd.DataFrame, worst_project: pd.Series | None = None) -> pd.DataFrame:
+        """Schedule, cost and overall RAG of roll-up rows (from their SPI and CPI), with this run's thresholds."""
+        worst_project = pd.Series(dtype="str") if worst_project is None else worst_project
+        t = thresholds_from(self.params)
+        out = frame.copy()
+        out["schedule_rag"] = rag_from_index(out["spi"], green=t.spi_green, amber=t.spi_amber).to_numpy()
+        out["cost_rag"] = rag_from_index(out["cpi"], green=t.cpi_green, amber=t.cpi_amber).to_numpy()
+        out["overall_rag"] = worst_rag(out[["schedule_rag", "cost_rag"]]).to_numpy()
+        out["worst_project_rag"] = worst_project.reindex(out.index).fillna("grey").to_numpy()
+        return out
+
+    # --- the other PMO dimensions ------------------------------------------------------------
+    @cached_property
+    def milestones(self) -> pd.DataFrame:
+        return schedule.milestones(self.portfolio.tasks, status_date=self.status_date, at_risk_days=self.at_risk_days)
+
+    def upcoming_milestones(self, days: int) -> pd.DataFrame:
+        return schedule.upcoming_milestones(self.portfolio.tasks, status_date=self.status_date, days=days,
+                                            at_risk_days=self.at_risk_days)
+
+    @property
+    def at_risk_days(self) -> int:
+        """Forecast slip (days) beyond which an unfinished milestone is "at risk"."""
+        return self.params.windows.milestone_at_risk_days
+
+    @cached_property
+    def overdue_tasks(self) -> pd.DataFrame:
+        return schedule.overdue_tasks(self.portfolio.tasks, status_date=self.status_date)
+
+    @cached_property
+    def risk_register(self) -> pd.DataFrame:
+        return risk.risk_register(self.portfolio.risks, status_date=self.status_date)
+
+    @cached_property
+    def issue_log(self) -> pd.DataFrame:
+        return issues.issue_log(self.portfolio.issues, status_date=self.status_date)
+
+    @cached_property
+    def change_summary(self) -> pd.DataFrame:
+        return changes.change_summary(self.portfolio.changes, status_date=self.status_date)
+
+    @cached_property
+    def baseline_movement(self) -> pd.DataFrame:
+        return changes.baseline_movement(self.portfolio.tasks, self.portfolio.changes, status_date=self.status_date)
+
+    @cached_property
+    def compliance(self) -> pd.DataFrame:
+        p = self.portfolio
+        return compliance.compliance(p.projects, p.tasks, p.risks, p.status_updates, status_date=self.status_date,
+                                     update_within_days=self.params.windows.status_update_days)
+
+    @cached_property
+    def budget(self) -> pd.DataFrame:
+        return finance.budget_summary(self.portfolio.projects, self.metrics)
+
+    @cached_property
+    def runway(self) -> pd.DataFrame:
+        return finance.budget_runway(self.portfolio.projects, self.portfolio.costs, status_date=self.status_date,
+                                     weeks=self.params.windows.burn_rate_weeks)
+
+    @cached_property
+    def capacity_monthly(self) -> pd.DataFrame:
+        return resources.capacity_vs_demand(self.portfolio.resources, self.portfolio.assignments, freq="MS")
+
+    @cached_property
+    def over_allocated(self) -> pd.DataFrame:
+        return resources.over_allocated(self.portfolio.resources, self.portfolio.assignments)
+
+    @cached_property
+    def demand_ranked(self) -> pd.DataFrame:
+        w = self.params.demand_weights
+        weights = demand.DemandWeights(strategic_alignment=w.strategic_alignment,
+                                       benefit_per_cost=w.benefit_per_cost, risk=w.risk)
+        ranked = demand.score_demand(self.portfolio.demand, weights=weights)
+        capacity = self.demand_capacity
+        fit = demand.demand_fit(self.portfolio.demand, capacity=capacity, weights=weights)
+        return ranked.merge(fit[["request_id", "cumulative_cost", "fits"]], on="request_id", how="left")
+
+    @property
+    def demand_capacity(self) -> float:
+        """Budget left for new work: the parameter, else approved budgets not yet forecast to be spent."""
+        if self.params.demand_capacity is not None:
+            return float(self.params.demand_capacity)
+        active = self.metrics[self.metrics["status"].astype(str).isin(["active", "on_hold"])]
+        approved = self.portfolio.projects.set_index("project_id")["budget"].reindex(active["project_id"]).fillna(0)
+        # An undefined EAC counts as AC + (BAC - EV), as in the roll-ups.
+        fallback = active["ac"].fillna(0) + active["bac"].fillna(0) - active["ev"].fillna(0)
+        return float(max(approved.sum() - active["eac"].fillna(fallback).sum(), 0.0))
+
+
+def portfolio_metrics(portfolio: Portfolio, *, status_date, params: RunParameters | None = None) -> pd.DataFrame:
+    """The metrics table of a portfolio (what ``pmo-report metrics`` prints)."""
+    return PortfolioAnalysis(portfolio, status_date=status_date, params=params).metrics

@@ -1,0 +1,187 @@
+"""Render Altair charts to static SVG (for the page) and PNG (for e-mail).
+
+Chart builders return ``alt.Chart`` objects and never render; this module is
+the separate rendering step. It uses vl-convert, which bundles Vega and
+Vega-Lite, so nothing is fetched from the network: a chart whose data is a
+URL fails instead of being downloaded.
+
+A notebook cell shows a chart with ``show_chart(chart)``: the executed
+notebook then stores a ``text/html`` output holding a ``<figure>`` with the
+inline SVG, and the exported page needs no JavaScript and no CDN. Text in
+the SVG (titles, labels) is XML-escaped by the renderer.
+
+Examples
+--------
+>>> import altair as alt, pandas as pd
+>>> chart = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
+>>> chart_svg(chart).startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from pmo_lib.formatting import escape
+from pmo_lib.charts._theme import THEME_NAME
+
+def _vl_version() -> str | None:
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return wanted if wanted in vlc.get_vegalite_versions() else None
+
+
+def _spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(chart, Mapping):
+        return dict(chart)
+    # Schema validation (a third of the time before rendering) is skipped here: the chart
+    # builders are validated by their tests (tests/charts call ``to_dict()``, which validates).
+    with alt.theme.enable(THEME_NAME), alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=False)
+
+
+def _chart_label(spec: Mapping[str, Any]) -> str:
+    title = spec.get("description") or spec.get("title") or ""
+    if isinstance(title, Mapping):
+        title = title.get("text", "")
+    if isinstance(title, (list, tuple)):
+        title = " ".join(map(str, title))
+    return str(title)
+
+
+_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?")
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _scope_ids(svg: str) -> str:
+    """Prefix the SVG's ids so that several charts can share one page."""
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    prefix = "pmo" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+
+    def scoped(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{prefix}{name}" if name in ids else match.group(0)
+
+    svg = re.sub(r'(\bid=")([^"]+)', scoped, svg)
+    svg = re.sub(r"(url\(#)([^)]+)", scoped, svg)
+    return re.sub(r'((?:xlink:)?href="#)([^"]+)', scoped, svg)
+
+
+def _make_responsive(svg: str, label: str) -> str:
+    attrs = ' style="max-width:100%;height:auto;overflow:visible" role="img"'
+    if label:
+        attrs += f' aria-label="{escape(label)}"'
+    return re.sub(r"^<svg\b", "<svg" + attrs, svg, count=1)
+
+
+def chart_svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
+    """Render a chart to an SVG string for inline use in HTML.
+
+    The XML prolog is removed, ids are made unique per chart, and the root
+    element scales down with its container (``max-width:100%``). Overflow
+    is visible: the browser's font may be a little wider than the one
+    vl-convert measured labels with, and a clipped axis label is worse than
+    one that reaches into the page margin.
+
+    Parameters
+    ----------
+    chart : alt.Chart or any top-level Altair chart, or a Vega-Lite dict
+        Rendered with the report theme; data must be inline (no URLs).
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``
+
+    Raises
+    ------
+    ValueError
+        When Vega-Lite cannot render the spec (the message says why).
+    """
+    spec = _spec(chart)
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[])
+    svg = _PROLOG.sub("", svg)
+    return _make_responsive(_scope_ids(svg), _chart_label(spec))
+
+
+def chart_png(chart: alt.TopLevelMixin | Mapping[str, Any], scale: float = 2) -> bytes:
+    """Render a chart to PNG bytes (for e-mail bodies), ``scale`` times its size.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> png = chart_png(alt.Chart(pd.DataFrame({"y": [1]})).mark_bar().encode(y="y"))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    return vlc.vegalite_to_png(
+        _spec(chart), vl_version=_vl_version(), scale=scale, allowed_base_urls=[]
+    )
+
+
+class ChartDisplay:
+    """A chart rendered to inline SVG inside a ``<figure>``, for a notebook cell.
+
+    The SVG is rendered when the object is created, so a chart that cannot be
+    rendered fails its notebook cell (IPython would hide an error raised
+    later, inside ``_repr_html_``).
+
+    Parameters
+    ----------
+    chart : alt.Chart or a Vega-Lite dict
+    caption : str, optional
+        Shown under the chart (escaped).
+
+    Attributes
+    ----------
+    svg : str
+    html : str
+    """
+
+    def __init__(self, chart: alt.TopLevelMixin | Mapping[str, Any], *,
+                 caption: str | None = None) -> None:
+        self.svg = chart_svg(chart)
+        self.caption = caption
+        figcaption = (
+            '<figcaption class="pmo-chart__caption" style="font-size:0.85em;color:#57606a;'
+            f'margin-top:4px">{escape(caption)}</figcaption>'
+            if caption
+            else ""
+        )
+        self.html = (
+            '<figure class="pmo-chart" style="margin:0.5em 0 1.5em;max-width:100%">'
+            f"{self.svg}{figcaption}</figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Chart{': ' + self.caption if self.caption else ''}"
+
+
+def show_chart(chart: alt.TopLevelMixin | Mapping[str, Any], *,
+               caption: str | None = None) -> ChartDisplay:
+    """Return the chart as a static figure for display in a notebook cell.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> shown = show_chart(alt.Chart(pd.DataFrame({"y": [1]})).mark_bar().encode(y="y"),
+    ...                    caption="Budget <by phase>")
+    >>> shown._repr_html_().startswith('<figure class="pmo-chart"')
+    True
+    >>> "Budget &lt;by phase&gt;</figcaption>" in shown.html
+    True
+    """
+    return ChartDisplay(chart, caption=caption)

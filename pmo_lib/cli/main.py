@@ -1,0 +1,252 @@
+"""The ``pmo-report`` command line.
+
+Exit codes: 0 success, 1 some reports failed, 2 bad input or bad usage.
+Heavy imports (papermill, nbconvert, altair) happen inside the commands that
+need them, so ``pmo-report validate`` stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from pmo_lib.errors import PmoError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class StatusDate(click.ParamType):
+    """A status date: ``YYYY-MM-DD``, ``today`` or ``last-friday``."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from pmo_lib.dates import parse_status_date
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_status_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _fail(error: PmoError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="pmo-reports")
+def main() -> None:
+    """Turn a PMO's project data into HTML status reports."""
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+def validate(data: Path) -> None:
+    """Check a portfolio against the data contract; print every problem."""
+    from pmo_lib.data.loading import check_portfolio
+
+    try:
+        portfolio, problems = check_portfolio(data)
+    except PmoError as exc:
+        _fail(exc)
+    for problem in problems:
+        prefix = "" if problem.is_error else "warning: "
+        click.echo(f"{prefix}{problem}", err=True)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    counts = portfolio.counts()
+    click.echo(
+        f"{counts['projects']:,} projects, {counts['tasks']:,} tasks, {counts['costs']:,} cost lines: "
+        f"{errors:,} error{'s' * (errors != 1)}, {warnings:,} warning{'s' * (warnings != 1)}"
+    )
+    sys.exit(2 if errors else 0)
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--status-date", required=True, type=StatusDate(), help="As-of date of the metrics.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML (RAG thresholds); default parameters/defaults.yaml.")
+def metrics(data: Path, status_date: dt.date, fmt: str, params_file: Path | None) -> None:
+    """Print the per-project metrics table (spec section 3) to standard output."""
+    from pmo_lib.data.loading import load_portfolio
+    from pmo_lib.run.metrics_file import write_metrics
+    from pmo_lib.parameters import load_parameters
+    from pmo_lib.analysis.core import portfolio_metrics
+
+    try:
+        params = load_parameters(params_file)
+        portfolio = load_portfolio(data)
+    except PmoError as exc:
+        _fail(exc)
+    _print_warnings(portfolio.warnings)
+    table = portfolio_metrics(portfolio, status_date=status_date, params=params)
+    write_metrics(table, sys.stdout, fmt=fmt)
+
+
+def _print_warnings(warnings) -> None:
+    for problem in warnings:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--projects", "n_projects", default=24, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--status-date", required=True, type=StatusDate())
+def sample(out: Path, n_projects: int, seed: int, status_date: dt.date) -> None:
+    """Write a realistic generated portfolio of any size (same seed, same bytes)."""
+    from pmo_lib.data.sample import generate_portfolio, write_portfolio
+
+    tables = generate_portfolio(projects=n_projects, seed=seed, status_date=status_date)
+    write_portfolio(tables, out)
+    click.echo(f"wrote {n_projects:,} projects to {out}")
+
+
+class _JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                           "logger": record.name, "message": record.getMessage()}, ensure_ascii=False)
+
+
+def _configure_logging(fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(_JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger("pmo_lib")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--status-date", required=True, type=StatusDate(),
+              help="As-of date: YYYY-MM-DD, 'today' or 'last-friday'.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Run folder; default output/<status_date>/.")
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML laid over parameters/defaults.yaml.")
+@click.option("--projects", "projects", default=None, help="Only these project ids (comma-separated).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Reports run in parallel.")
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Earlier run folder to compare with; default the latest earlier run beside --out.")
+@click.option("--engine", type=click.Choice(["warm", "papermill"]), default="warm", show_default=True,
+              help="warm: one kernel per worker kept across reports; papermill: a new kernel per report.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: an existing Dask cluster (--scheduler).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option("--keep", type=click.IntRange(1, None), default=None,
+              help="Keep only the newest N dated run folders under the output root.")
+@click.option("--dry-run", is_flag=True, help="Validate and print what would run, with its parameters; write nothing.")
+@click.option("--email", "send_email", is_flag=True,
+              help="Mail the reports when the run is done (see `pmo-report email`); failed reports are not mailed.")
+@click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
+def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
+        dry_run, send_email, log_format) -> None:
+    """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
+    from pmo_lib.parameters import load_parameters
+    from pmo_lib.run.suite import plan_run, run_reports
+
+    _configure_logging(log_format)
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    out = out or Path("output") / status_date.isoformat()
+    selected = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
+    try:
+        params = load_parameters(params_file)
+        if dry_run:
+            plan = plan_run(data=data, status_date=status_date, out_dir=out, params=params,
+                            params_file=params_file, projects=selected, previous=previous)
+            click.echo(json.dumps({"out": str(plan.out_dir), "previous_run": str(plan.previous or ""),
+                                   "reports": plan.describe()}, indent=1, ensure_ascii=False))
+            click.echo(f"dry run: {len(plan.jobs)} reports would run; nothing was written", err=True)
+            sys.exit(0)
+        outcome = run_reports(
+            data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
+            projects=selected, workers=workers, previous=previous, engine=engine, keep=keep, executor=executor,
+            scheduler=scheduler)
+    except PmoError as exc:
+        if hasattr(exc, "problems"):
+            for problem in exc.problems:
+                click.echo(f"{'' if problem.is_error else 'warning: '}{problem}", err=True)
+            click.echo(f"error: {len(exc.errors)} error(s) in the portfolio data; nothing was written", err=True)
+            sys.exit(exc.exit_code)
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"error: cannot write the run folder {out}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    ok = sum(r.status == "ok" for r in outcome.results)
+    failed = len(outcome.results) - ok
+    click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
+    code = outcome.exit_code
+    if send_email:
+        from pmo_lib.mail.send import email_run
+
+        mailed = email_run(outcome.run_dir)
+        code = max(code, min(mailed, 1))  # a mail failure is a partial failure of the run
+    sys.exit(code)
+
+
+@main.command("new-report")
+@click.argument("name")
+@click.option("--scope", required=True, type=click.Choice(["project", "program", "portfolio"]),
+              help="Run once per project, once per program, or once for the portfolio.")
+@click.option("--title", default=None, help="Title shown on the pages and in the index.")
+def new_report_command(name: str, scope: str, title: str | None) -> None:
+    """Create notebooks/NAME.ipynb from the template and add it to the report catalog."""
+    from pmo_lib.run.catalog import new_report
+
+    try:
+        path = new_report(name, scope=scope, title=title)
+    except PmoError as exc:
+        _fail(exc)
+    click.echo(f"created {path} and registered report '{name}' ({scope}) in parameters/defaults.yaml;\n"
+               f"open it with `make lab`; the next `pmo-report run` produces it")
+
+
+@main.command("list-reports")
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML laid over parameters/defaults.yaml.")
+def list_reports_command(params_file: Path | None) -> None:
+    """Show the report catalog and each notebook's parameters."""
+    from pmo_lib.run.catalog import describe_catalog
+    from pmo_lib.parameters import load_parameters
+
+    try:
+        entries = describe_catalog(load_parameters(params_file))
+    except PmoError as exc:
+        _fail(exc)
+    for entry in entries:
+        state = "" if entry["enabled"] else " (disabled)"
+        click.echo(f"{entry['name']}{state}: {entry['title'] or entry['name']} — one per {entry['scope']}, "
+                   f"{entry['notebook']}")
+        if entry["parameters"] is None:
+            click.echo("    notebook not found")
+            continue
+        for name, spec in entry["parameters"].items():
+            help_text = f"  # {spec['help']}" if spec.get("help") else ""
+            click.echo(f"    {name}: {spec['inferred_type_name']} = {spec['default']}{help_text}")
+
+
+from pmo_lib.cli.email import email as _email_command  # noqa: E402
+
+main.add_command(_email_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

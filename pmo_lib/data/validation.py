@@ -1,0 +1,265 @@
+"""Validation: text tables in, typed tables and every problem out.
+
+Pure functions over :class:`pmo_lib.data.reading.RawTable`; no I/O. Each rule of
+the data contract (``../shared/spec/data-and-metrics.md`` section 1) becomes
+zero or more :class:`pmo_lib.errors.Problem` naming ``FILE:ROW:COLUMN``.
+All problems are collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmo_lib.errors import Problem
+from pmo_lib.data.reading import RawTable
+from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES, UNASSIGNED_PROGRAM, Column, Table
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+_NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+"""The dates a nanosecond timestamp holds, in whole years."""
+
+
+class _Collector:
+    """Gathers problems of one table, vectorised: a mask in, problems out."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+        self.problems: list[Problem] = list(raw.problems)
+
+    def flag(self, mask, column: str | None, message: str, values=None, severity="error") -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        if values is None:
+            values = self.raw.frame[column] if column in self.raw.frame else None
+        shown = None if values is None else np.asarray(values, dtype=object)[idx]
+        for i, pos in enumerate(idx):
+            self.problems.append(Problem(
+                self.raw.label, int(self.raw.rows[pos]), column, message,
+                None if shown is None else str(shown[i]), severity))
+
+
+def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check one table's columns and cells and convert them to their types.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The table as read.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Contract columns in contract order with their dtypes, then any extra
+        columns as text. Cells that failed to parse are missing values.
+    problems : list of Problem
+        Missing columns, empty required cells, unparseable or out-of-range
+        values, unknown categories, bad project ids, duplicate keys, dates
+        out of order.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> text = pd.DataFrame({"project_id": ["P1", "P1"], "date": ["2024-01-05", "5/1/24"],
+    ...                      "amount": ["10.5", "ten"]}, dtype=str)
+    >>> frame, problems = parse_table(RawTable("costs", "costs.csv", text, np.array([2, 3]), []))
+    >>> [str(p) for p in problems]
+    ['costs.csv:3:date: not a date in YYYY-MM-DD form (5/1/24)', 'costs.csv:3:amount: not a number (ten)']
+    >>> frame["amount"].tolist()
+    [10.5, nan]
+    """
+    spec = TABLES[raw.name]
+    out = _Collector(raw)
+    text = raw.frame
+    n = len(text)
+    columns: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.name not in text.columns:
+            if col.required:
+                out.problems.append(Problem(raw.label, 1, col.name, "required column is missing"))
+            columns[col.name] = _default_column(col, n)
+            continue
+        columns[col.name] = _parse_column(text[col.name], col, out)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    for extra in text.columns:
+        if extra not in frame.columns:
+            frame[extra] = text[extra].to_numpy()
+    if raw.name == "projects":
+        frame["program"] = frame["program"].str.strip().replace("", UNASSIGNED_PROGRAM)
+    _check_keys(spec, frame, text, out)
+    _check_date_order(spec, frame, text, out)
+    return frame, out.problems
+
+
+def _default_column(col: Column, n: int) -> pd.Series:
+    if col.kind == "category":
+        return pd.Series(pd.Categorical([col.default] * n, categories=list(col.choices)))
+    if col.kind == "bool":
+        return pd.Series(np.full(n, bool(col.default)))
+    if col.kind == "date":
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if col.kind == "number":
+        return pd.Series(np.full(n, np.nan))
+    if col.kind == "integer":
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    return pd.Series([""] * n, dtype=str)
+
+
+def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
+    values = values.astype(str).reset_index(drop=True)
+    stripped = values.str.strip()
+    empty = (stripped == "").to_numpy()
+    if col.required and not col.may_be_empty:
+        out.flag(empty, col.name, "a value is required", values)
+    if col.kind in ("text",):
+        return values
+    if col.kind == "id":
+        bad = ~empty & ~stripped.str.match(PROJECT_ID_PATTERN.pattern).to_numpy()
+        out.flag(bad, col.name,
+                 "not a valid project_id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                 values)
+        return stripped
+    if col.kind == "date":
+        well_formed = stripped.str.match(_DATE_TEXT).to_numpy()
+        parsed = pd.to_datetime(stripped.where(well_formed, None), format="%Y-%m-%d", errors="coerce")
+        outside = (parsed.notna() & ~parsed.between(_FIRST_DAY, _LAST_DAY)).to_numpy()
+        out.flag(outside, col.name, f"date outside {_FIRST_DAY.date()} to {_LAST_DAY.date()}", values)
+        parsed = parsed.where(~outside)
+        bad = ~empty & ~outside & parsed.isna().to_numpy()
+        out.flag(bad, col.name, "not a date in YYYY-MM-DD form", values)
+        return parsed.astype("datetime64[ns]")
+    if col.kind in ("number", "integer"):
+        return _parse_number(values, stripped, empty, col, out)
+    if col.kind == "bool":
+        lower = stripped.str.lower()
+        is_true, is_false = lower.isin(_TRUE).to_numpy(), lower.isin(_FALSE).to_numpy()
+        out.flag(~empty & ~is_true & ~is_false, col.name, "not true/false, yes/no or 1/0", values)
+        return pd.Series(np.where(empty, bool(col.default), is_true))
+    if col.kind == "category":
+        normal = stripped.str.lower().str.replace(" ", "_").str.replace("-", "_")
+        known = normal.isin(col.choices).to_numpy()
+        out.flag(~empty & ~known, col.name, f"must be one of {', '.join(col.choices)}", values)
+        filled = normal.where(known, None)
+        if col.default is not None:
+            filled = filled.where(~pd.Series(empty), col.default)
+        return pd.Series(pd.Categorical(filled, categories=list(col.choices)))
+    raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def _parse_number(values, stripped, empty, col: Column, out: _Collector) -> pd.Series:
+    well_formed = stripped.str.match(_NUMBER_TEXT).to_numpy()
+    out.flag(~empty & ~well_formed, col.name, "not a number", values)
+    numbers = pd.to_numeric(stripped.where(well_formed, None), errors="coerce").astype(float)
+    if col.kind == "integer":
+        fractional = (numbers.notna() & (numbers != np.floor(numbers))).to_numpy()
+        out.flag(fractional, col.name, "not a whole number", values)
+        numbers = numbers.where(~fractional)
+    low = np.zeros(len(numbers), dtype=bool)
+    if col.minimum is not None:
+        low = (numbers <= col.minimum) if col.exclusive_minimum else (numbers < col.minimum)
+        low = low.fillna(False).to_numpy()
+    high = (numbers > col.maximum).fillna(False).to_numpy() if col.maximum is not None else low & False
+    if col.maximum is not None and col.minimum is not None:
+        message = f"must be between {_num(col.minimum)} and {_num(col.maximum)}"
+        out.flag(low | high, col.name, message, values)
+    elif col.minimum is not None:
+        out.flag(low, col.name, f"must be {'>' if col.exclusive_minimum else '>='} {_num(col.minimum)}", values)
+    numbers = numbers.where(~(low | high))
+    if col.kind == "integer":
+        return numbers.round().astype("Int64")
+    return numbers
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:
+    if not spec.key or any(k not in text.columns for k in spec.key):
+        return
+    key = frame[list(spec.key)].astype(str).fillna("")  # pandas 3 keeps a missing value missing
+    dup = key.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    first_row = {}
+    for pos, row in zip(range(len(key)), map(tuple, key.to_numpy())):
+        first_row.setdefault(row, int(out.raw.rows[pos]))
+    last = spec.key[-1]
+    for pos in np.flatnonzero(dup):
+        row = tuple(key.iloc[pos])
+        shown = ", ".join(row)
+        out.problems.append(Problem(
+            out.raw.label, int(out.raw.rows[pos]), last,
+            f"duplicate key ({', '.join(spec.key)}), first on row {first_row[row]}", shown))
+
+
+def _check_date_order(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:
+    for start, finish in spec.date_order:
+        if start not in text.columns or finish not in text.columns:
+            continue
+        before = (frame[finish] < frame[start]).fillna(False).to_numpy()
+        out.flag(before, finish, f"{finish} is before {start}",
+                 text[finish].astype(str) + " < " + text[start].astype(str))
+
+
+def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+    """Find rows that name a project or resource that does not exist.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frames = {"projects": pd.DataFrame({"project_id": ["P1"]}),
+    ...           "costs": pd.DataFrame({"project_id": ["P1", "P9"]})}
+    >>> raws = {"costs": RawTable("costs", "costs.csv", frames["costs"], np.array([2, 3]), [])}
+    >>> [str(p) for p in check_references(frames, raws)]
+    ['costs.csv:3:project_id: unknown project, not in projects (P9)']
+    """
+    problems: list[Problem] = []
+    for name, raw in raws.items():
+        spec = TABLES[name]
+        for column, target in spec.references.items():
+            if target not in frames or column not in raw.frame.columns:
+                continue
+            known = set(frames[target][TABLES[target].key[0]].astype(str))
+            values = frames[name][column].astype(str)
+            unknown = ~values.isin(known).to_numpy() & (values.str.strip() != "").to_numpy()
+            collector = _Collector(raw)
+            collector.problems = []
+            singular = target.rstrip("s")
+            collector.flag(unknown, column, f"unknown {singular}, not in {target}", values)
+            problems.extend(collector.problems)
+    return problems
+
+
+def check_warnings(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+    """Problems that make numbers doubtful but computable: reported, the run goes on.
+
+    - a task with an ``actual_finish`` but ``percent_complete`` below 100;
+    - a project whose task budgets sum above its approved budget.
+    """
+    problems: list[Problem] = []
+    tasks, projects = frames.get("tasks"), frames.get("projects")
+    if tasks is not None and "tasks" in raws:
+        collector = _Collector(raws["tasks"])
+        collector.problems = []
+        unfinished = (tasks["actual_finish"].notna() & (tasks["percent_complete"] < 100)).to_numpy()
+        collector.flag(unfinished, "percent_complete",
+                       "actual_finish is set but the task is not 100 % complete",
+                       tasks["percent_complete"].map(lambda v: f"{v:g}"), severity="warning")
+        problems.extend(collector.problems)
+    if tasks is not None and projects is not None and "projects" in raws:
+        bac = tasks.groupby("project_id")["budget"].sum()
+        approved = projects["budget"]
+        total = projects["project_id"].map(bac).fillna(0.0)
+        over = (approved.notna() & (total > approved + 1e-6)).to_numpy()
+        collector = _Collector(raws["projects"])
+        collector.problems = []
+        shown = [f"task budgets total {t:,.2f} > approved {a:,.2f}" for t, a in zip(total, approved)]
+        collector.flag(over, "budget", "task budgets sum above the approved budget", shown, severity="warning")
+        problems.extend(collector.problems)
+    return problems

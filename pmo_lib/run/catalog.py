@@ -1,0 +1,125 @@
+"""The report catalog: list the reports a run produces, and add a new one from a template.
+
+``pmo-report new-report NAME --scope project|program|portfolio`` writes
+``notebooks/NAME.ipynb`` (a title, the parameters cell, the loading cell, an
+example metric and an example chart) and appends an entry to the ``reports``
+list of ``parameters/defaults.yaml``; the next ``pmo-report run`` runs it for
+every project, program or once for the portfolio, and links it from the index.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from pmo_lib.errors import ParameterError
+from pmo_lib.files import write_text
+from pmo_lib.parameters import DEFAULT_PARAMETERS, PROJECT_ROOT, RunParameters, load_parameters
+
+_VIEWS = {
+    "project": ("ProjectReport", 'project_id: str = "PRJ-001"        # the project this report is about',
+                "project_id=project_id, ", "kpis", "s_curve"),
+    "program": ("ProgramReport", 'program: str = "Digital Customer"   # the program this report is about',
+                "program=program, ", "kpis", "bubble"),
+    "portfolio": ("PortfolioReport", "", "", "kpis", "rag_distribution"),
+}
+_COMMON = (
+    'data_path: str = "data/sample"   # portfolio folder or .xlsx workbook (relative to the project root)\n'
+    'status_date: str = "2026-11-20"  # as-of date of every figure, YYYY-MM-DD\n'
+    "params_file: str = \"\"            # run parameters YAML laid over parameters/defaults.yaml (empty: the defaults)\n"
+    "previous_metrics: str = \"\"       # metrics.csv of the previous run, for trends (empty: no comparison)"
+)
+KERNEL = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+          "language_info": {"name": "python"}}
+
+
+def report_notebook(name: str, *, scope: str, title: str) -> nbformat.NotebookNode:
+    """A new, thin report notebook for ``scope``, ready to run with its defaults.
+
+    Examples
+    --------
+    >>> book = report_notebook("budget_watch", scope="program", title="Budget watch")
+    >>> book.cells[1].metadata["tags"], "ProgramReport.load(" in book.cells[2].source
+    (['parameters'], True)
+    """
+    view, subject, argument, metric, chart = _VIEWS[scope]
+    cells = [
+        new_markdown_cell(f"# {title}\n\nA custom {scope} report. Edit the cells below: one `pmo_lib` call per "
+                          "cell, a sentence of markdown before each. Run all cells to see the page.",
+                          metadata={"tags": ["analyst-notes"]}),
+        new_code_cell(_COMMON + (f"\n{subject}" if subject else ""), metadata={"tags": ["parameters"]}),
+        new_code_cell(f"from pmo_lib.reports import {view}\n\n"
+                      f"report = {view}.load(data_path=data_path, status_date=status_date, {argument}"
+                      "params_file=params_file,\n"
+                      f"{' ' * (len(view) + 15)}previous_metrics=previous_metrics)"),
+        new_code_cell("report.header()"),
+        new_markdown_cell("## Key figures\n\nAn example metric: the budget, forecast and performance indices."),
+        new_code_cell(f"report.{metric}()"),
+        new_markdown_cell("## An example chart\n\nReplace it with the chart your readers need."),
+        new_code_cell(f"report.{chart}()"),
+    ]
+    book = new_notebook(cells=cells, metadata=KERNEL)
+    for index, cell in enumerate(book.cells):
+        cell.id = f"cell-{index:02d}"
+    return book
+
+
+def new_report(name: str, *, scope: str, title: str | None = None, root: Path = PROJECT_ROOT,
+               parameters_file: Path = DEFAULT_PARAMETERS) -> Path:
+    """Write ``notebooks/<name>.ipynb`` and register it in the catalog; return the notebook path.
+
+    Raises
+    ------
+    ParameterError
+        The name is not a lower-case identifier, the notebook or catalog entry
+        exists already, or the catalog cannot be extended automatically.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):
+        raise ParameterError(f"report name {name!r}: use lower-case letters, digits and _ (e.g. budget_watch)")
+    if scope not in _VIEWS:
+        raise ParameterError(f"scope {scope!r}: use project, program or portfolio")
+    params = load_parameters(parameters_file if parameters_file != DEFAULT_PARAMETERS else None)
+    if any(entry.name == name for entry in params.reports):
+        raise ParameterError(f"{parameters_file}: a report named {name!r} is already in the catalog")
+    notebook = root / "notebooks" / f"{name}.ipynb"
+    if notebook.exists():
+        raise ParameterError(f"{notebook}: already exists; choose another name")
+    title = title or name.replace("_", " ").capitalize()
+    entry = (f"  - name: {name}\n    notebook: notebooks/{name}.ipynb\n    scope: {scope}\n"
+             f"    title: {_yaml_string(title)}\n")
+    text = parameters_file.read_text(encoding="utf-8")
+    top_level = re.findall(r"^([A-Za-z_]+):", text, flags=re.MULTILINE)
+    if not top_level or top_level[-1] != "reports":
+        raise ParameterError(f"{parameters_file}: 'reports' is not the last key, so the entry cannot be appended; "
+                             f"add it to the reports list by hand:\n{entry}")
+    updated = text.rstrip("\n") + "\n" + entry
+    write_text(notebook, nbformat.writes(report_notebook(name, scope=scope, title=title)))
+    write_text(parameters_file, updated)
+    try:
+        load_parameters(parameters_file if parameters_file != DEFAULT_PARAMETERS else None)
+    except ParameterError:
+        write_text(parameters_file, text)
+        notebook.unlink()
+        raise
+    return notebook
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def describe_catalog(params: RunParameters, *, root: Path = PROJECT_ROOT) -> list[dict]:
+    """Each catalog entry with its notebook's declared parameters (papermill's inspection)."""
+    import papermill
+
+    described = []
+    for entry in params.reports:
+        path = root / entry.notebook
+        declared = papermill.inspect_notebook(str(path)) if path.is_file() else None
+        described.append({"name": entry.name, "scope": entry.scope, "title": entry.title,
+                          "notebook": entry.notebook, "enabled": entry.enabled,
+                          "parameters": declared})
+    return described
