@@ -9,7 +9,7 @@ DATA ?= data/sample
 OUT ?= output
 STATUS_DATE ?= $(shell sed -n 's/^status_date: *"\{0,1\}\([0-9-]*\)"\{0,1\}.*/\1/p' parameters/defaults.yaml)
 
-.PHONY: report test install lab sample benchmark clean
+.PHONY: report test test-fast lint install lab sample benchmark clean
 
 install: $(STAMP)
 
@@ -25,8 +25,16 @@ report: $(STAMP)
 	$(BIN)/pmo-report run --data $(DATA) --status-date $(STATUS_DATE) --out $(OUT)/$(STATUS_DATE)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 	$(BIN)/python scripts/audit.py
+
+# The fast tier for a developer's loop: everything but the end-to-end tests (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test]'

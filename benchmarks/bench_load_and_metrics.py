@@ -37,8 +37,8 @@ import pandas as pd
 
 from pmo_lib.analysis.core import PortfolioAnalysis
 from pmo_lib.data.loading import load_portfolio
-from pmo_lib.files import write_text
 from pmo_lib.data.sample import generate_portfolio, write_portfolio
+from pmo_lib.files import write_text
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"

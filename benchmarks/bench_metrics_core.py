@@ -13,11 +13,11 @@ import time
 import numpy as np
 import pandas as pd
 
+from pmo_lib.data.tables import empty_table
 from pmo_lib.metrics.earned_schedule import earned_schedule
 from pmo_lib.metrics.evm import earned_value
 from pmo_lib.metrics.s_curve import s_curve
 from pmo_lib.metrics.table import metrics_table
-from pmo_lib.data.tables import empty_table
 
 STATUS_DATE = pd.Timestamp("2026-11-20")
 

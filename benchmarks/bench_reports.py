@@ -296,9 +296,9 @@ def pmo_run(folder: Path, label: str, *, workers: int, engine: str = "warm") -> 
 # --- 3. compute floor ----------------------------------------------------------------------------
 def _jobs(folder: Path):
     """The run's job list, planned exactly as ``pmo-report run`` plans it."""
+    from pmo_lib.analysis.handoff import load_analysis
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.plan import plan_jobs
-    from pmo_lib.analysis.handoff import load_analysis
 
     params = load_parameters()
     analysis = load_analysis(data_path=str(folder), status_date=STATUS_DATE)
@@ -341,7 +341,7 @@ def build_page_notebook(nb_template, report, metadata: dict, timings: dict | Non
         if _CALL.match(cell.source):
             name = cell.source.split("(")[0].split(".", 1)[1].strip()
             begin = time.perf_counter()
-            value = eval(cell.source, {"report": report})  # noqa: S307 - our own notebook's one-line calls
+            value = eval(cell.source, {"report": report})
             data = {"text/html": value._repr_html_(), "text/plain": repr(value)}
             if timings is not None:
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - begin
@@ -354,9 +354,9 @@ def floor(folder: Path, size: int) -> dict:
     """Every report of the run, in this process, with no kernel."""
     import nbformat
 
-    from pmo_lib.run.export import export_html
-    from pmo_lib.files import write_text
     from pmo_lib.analysis.handoff import _cached
+    from pmo_lib.files import write_text
+    from pmo_lib.run.export import export_html
 
     _cached.cache_clear()
     out = WORK / "floor" / str(size)
@@ -366,7 +366,7 @@ def floor(folder: Path, size: int) -> dict:
     analysis.metrics  # noqa: B018 - computed once, as the run does before its reports
     load_seconds = time.perf_counter() - begin
     templates = {}
-    generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     stages = {"views": [], "notebook_json": [], "export_html": [], "write_page": []}
     per_job, method_time, scopes = [], {}, {}
     started = time.perf_counter()
@@ -427,8 +427,8 @@ def breakdown(folder: Path, ids: list[str], repeats: int = 5) -> dict:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from pmo_lib.run.export import _exporter, strip_active_content
     from pmo_lib.files import write_text
+    from pmo_lib.run.export import _exporter, strip_active_content
     from pmo_lib.run.warm_kernel import WarmKernel
 
     result = {}
@@ -541,7 +541,7 @@ def email_sizes(out: Path) -> dict:
                            "trimmed": sum(v[2] for v in values)}
         count = sum(len(v) for v in by_scope.values())
         return {"status": "ok", "scopes": rows, "seconds_per_email": seconds / max(count, 1)}
-    except Exception as exc:  # noqa: BLE001 - a renderer in flux must not sink the benchmark
+    except Exception as exc:
         return {"status": f"renderer committed but failed here: {type(exc).__name__}: {exc}"}
 
 
@@ -738,7 +738,7 @@ def main() -> None:
         log(f"{name} ...")
         try:
             value = fn(*a, **k)
-        except Exception as exc:  # noqa: BLE001 - record and go on with the other phases
+        except Exception as exc:
             info["errors"].append(f"{name}: {type(exc).__name__}: {str(exc)[:500]}")
             log(f"{name} FAILED: {exc}")
             return None

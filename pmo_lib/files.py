@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 
-
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path.
 

@@ -208,7 +208,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pmo-test-smtp")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=1))
@@ -270,7 +270,7 @@ class SmtpServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         self.security = security
-        options = dict(authenticator=authenticate, auth_required=True)
+        options = {"authenticator": authenticate, "auth_required": True}
         if security == "ssl":  # aiosmtpd does not know an implicit-TLS connection is encrypted
             self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, ssl_context=context,
                                          server_hostname="127.0.0.1", auth_require_tls=False, **options)
@@ -278,7 +278,7 @@ class SmtpServer:
             self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, tls_context=context,
                                          require_starttls=True, auth_require_tls=True, **options)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

@@ -29,5 +29,11 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_nbconvert_has_the_path_traversal_fixes():
+    """The installed nbconvert, not only the declared floor, has the path-traversal fixes of 7.17.1."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "nbconvert>=7.17.1" in project["dependencies"]
+    assert Version(version("nbconvert")) >= Version("7.17.1")

@@ -35,7 +35,7 @@ def accepts(command: str) -> None:
 
 
 def test_cron_line():
-    lines = [l for l in (DEPLOY / "pmo-report.cron").read_text().splitlines() if l and not l.startswith("#")]
+    lines = [line for line in (DEPLOY / "pmo-report.cron").read_text().splitlines() if line and not line.startswith("#")]
     assert len(lines) == 1
     fields = lines[0].split(None, 5)
     assert fields[:5] == ["30", "18", "*", "*", "5"]

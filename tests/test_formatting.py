@@ -11,7 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmo_lib.formatting import MISSING, format_date, format_days, format_money, format_number, format_percent, format_ratio, is_missing
+from pmo_lib.formatting import (
+    MISSING,
+    format_date,
+    format_days,
+    format_money,
+    format_number,
+    format_percent,
+    format_ratio,
+    is_missing,
+)
 from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS, RAG_LEVELS, RAG_WORDS, compare_rag, normalize_rag
 
 UNDEFINED = [None, float("nan"), float("inf"), float("-inf"), pd.NA, pd.NaT]

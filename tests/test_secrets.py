@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from pmo_lib.mail.recipients import DistributionError, parse_distribution
 from pmo_lib.errors import ParameterError
+from pmo_lib.mail.recipients import DistributionError, parse_distribution
 from pmo_lib.parameters import load_parameters, parse_parameters
 from pmo_lib.run.suite import plan_run
 from tests.conftest import SAMPLE

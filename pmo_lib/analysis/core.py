@@ -20,14 +20,14 @@ from functools import cached_property
 
 import pandas as pd
 
+from pmo_lib.data.tables import Portfolio
 from pmo_lib.metrics import changes, compliance, demand, finance, issues, resources, risk, schedule
-from pmo_lib.metrics.s_curve import s_curve
 from pmo_lib.metrics.rollup import portfolio_totals, rollup
+from pmo_lib.metrics.s_curve import s_curve
 from pmo_lib.metrics.status import RagThresholds, rag_from_index
-from pmo_lib.rag import worst_of, worst_rag
 from pmo_lib.metrics.table import metrics_table
 from pmo_lib.parameters import RunParameters
-from pmo_lib.data.tables import Portfolio
+from pmo_lib.rag import worst_of, worst_rag
 
 # Default rules of the extra RAG dimensions (documented in docs/metrics.md). The milestone
 # on-time share is shown in reports but does not turn a project red: a milestone finished a
@@ -68,7 +68,7 @@ class PortfolioAnalysis:
              "issue_log", "baseline_movement", "compliance", "capacity_monthly", "over_allocated", "demand_ranked")
     """The parts every report reads; :meth:`compute_all` computes them before the analysis is shared."""
 
-    def compute_all(self) -> "PortfolioAnalysis":
+    def compute_all(self) -> PortfolioAnalysis:
         """Compute every part in :data:`PARTS` now (each is kept), and return the analysis."""
         for name in self.PARTS:
             getattr(self, name)

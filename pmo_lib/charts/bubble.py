@@ -7,9 +7,19 @@ import math
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._common import HEIGHT, MONEY_FORMAT, MUTED, RULE, category_scale, chart_title, is_empty, legend, money_title, no_data
-from pmo_lib.rag import RAG_NAMES
-from pmo_lib.rag import RAG_COLOURS, normalize_rag
+from pmo_lib.charts._common import (
+    HEIGHT,
+    MONEY_FORMAT,
+    MUTED,
+    RULE,
+    category_scale,
+    chart_title,
+    is_empty,
+    legend,
+    money_title,
+    no_data,
+)
+from pmo_lib.rag import RAG_COLOURS, RAG_NAMES, normalize_rag
 
 # Quadrants split at SPI = CPI = 1: (right of 1?, above 1?, label, fill).
 _QUADRANTS = (

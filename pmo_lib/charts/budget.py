@@ -5,9 +5,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._common import MONEY_FORMAT, WIDTH, chart_title, is_empty, legend, money_axis, money_title, no_data, rag_scale
-from pmo_lib.rag import RAG_NAMES
-from pmo_lib.rag import WORST_FIRST, normalize_rag
+from pmo_lib.charts._common import (
+    MONEY_FORMAT,
+    WIDTH,
+    chart_title,
+    is_empty,
+    legend,
+    money_axis,
+    money_title,
+    no_data,
+    rag_scale,
+)
+from pmo_lib.rag import RAG_NAMES, WORST_FIRST, normalize_rag
 
 MEASURES = {
     "budget": "Approved budget",

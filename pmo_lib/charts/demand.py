@@ -5,10 +5,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
-    MONEY_FORMAT, MUTED, WIDTH, chart_title, is_empty, legend, money_title, no_data, unique_labels,
+    MONEY_FORMAT,
+    MUTED,
+    WIDTH,
+    chart_title,
+    is_empty,
+    legend,
+    money_title,
+    no_data,
+    unique_labels,
 )
+from pmo_lib.charts._theme import PALETTE
 from pmo_lib.formatting import format_money
 
 STATUS_COLOURS = {"approved": PALETTE[2], "submitted": PALETTE[0], "deferred": PALETTE[1],

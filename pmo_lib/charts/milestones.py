@@ -5,11 +5,19 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
-    DATE_FORMAT, MUTED, WIDTH, chart_title, date_axis, is_empty, legend, no_data, status_rule,
+    DATE_FORMAT,
+    MUTED,
+    WIDTH,
+    chart_title,
+    date_axis,
+    is_empty,
+    legend,
+    no_data,
+    status_rule,
     unique_labels,
 )
+from pmo_lib.charts._theme import PALETTE
 from pmo_lib.formatting import format_days
 from pmo_lib.rag import RAG_COLOURS
 

@@ -28,8 +28,9 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from pmo_lib.formatting import escape
 from pmo_lib.charts._theme import THEME_NAME
+from pmo_lib.formatting import escape
+
 
 def _vl_version() -> str | None:
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])

@@ -6,7 +6,14 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import (
-    DATE_FORMAT, HEIGHT, WIDTH, category_scale, chart_title, date_axis, is_empty, legend,
+    DATE_FORMAT,
+    HEIGHT,
+    WIDTH,
+    category_scale,
+    chart_title,
+    date_axis,
+    is_empty,
+    legend,
     no_data,
 )
 from pmo_lib.formatting import format_percent

@@ -5,11 +5,21 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pmo_lib.charts._theme import PALETTE
 from pmo_lib.charts._common import (
-    DATE_FORMAT, HEIGHT, MONEY_FORMAT, WIDTH, chart_title, date_axis, is_empty, legend, money_axis,
-    money_title, no_data, status_rule,
+    DATE_FORMAT,
+    HEIGHT,
+    MONEY_FORMAT,
+    WIDTH,
+    chart_title,
+    date_axis,
+    is_empty,
+    legend,
+    money_axis,
+    money_title,
+    no_data,
+    status_rule,
 )
+from pmo_lib.charts._theme import PALETTE
 
 SERIES_NAMES = {
     "pv": "Planned value (PV)",

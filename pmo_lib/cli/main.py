@@ -80,10 +80,10 @@ def validate(data: Path) -> None:
               help="Run parameters YAML (RAG thresholds); default parameters/defaults.yaml.")
 def metrics(data: Path, status_date: dt.date, fmt: str, params_file: Path | None) -> None:
     """Print the per-project metrics table (spec section 3) to standard output."""
-    from pmo_lib.data.loading import load_portfolio
-    from pmo_lib.run.metrics_file import write_metrics
-    from pmo_lib.parameters import load_parameters
     from pmo_lib.analysis.core import portfolio_metrics
+    from pmo_lib.data.loading import load_portfolio
+    from pmo_lib.parameters import load_parameters
+    from pmo_lib.run.metrics_file import write_metrics
 
     try:
         params = load_parameters(params_file)
@@ -224,8 +224,8 @@ def new_report_command(name: str, scope: str, title: str | None) -> None:
               help="Run parameters YAML laid over parameters/defaults.yaml.")
 def list_reports_command(params_file: Path | None) -> None:
     """Show the report catalog and each notebook's parameters."""
-    from pmo_lib.run.catalog import describe_catalog
     from pmo_lib.parameters import load_parameters
+    from pmo_lib.run.catalog import describe_catalog
 
     try:
         entries = describe_catalog(load_parameters(params_file))

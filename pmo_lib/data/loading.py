@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmo_lib.errors import DataValidationError, Problem
-from pmo_lib.data.tables import Portfolio, empty_table
 from pmo_lib.data.reading import read_tables
 from pmo_lib.data.schema import TABLE_ORDER, TABLES
+from pmo_lib.data.tables import Portfolio, empty_table
 from pmo_lib.data.validation import check_references, check_warnings, parse_table
+from pmo_lib.errors import DataValidationError, Problem
 
 
 def check_portfolio(path: str | Path) -> tuple[Portfolio, list[Problem]]:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmo_lib.errors import DataSourceError, Problem
 from pmo_lib.data.schema import TABLE_ORDER
+from pmo_lib.errors import DataSourceError, Problem
 
 
 @dataclass

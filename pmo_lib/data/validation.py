@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmo_lib.errors import Problem
 from pmo_lib.data.reading import RawTable
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES, UNASSIGNED_PROGRAM, Column, Table
+from pmo_lib.errors import Problem
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}

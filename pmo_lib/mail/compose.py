@@ -30,10 +30,10 @@ from pathlib import PurePosixPath
 
 import mistune
 
-from pmo_lib.reports.html import note
-from pmo_lib.mail.mail_html import PNG_DENSITY, InlineImage, mail_document, mail_fragment
 from pmo_lib.formatting import format_date, format_money, format_ratio, is_missing
-from pmo_lib.rag import sort_worst_first, RAG_WORDS, normalize_rag
+from pmo_lib.mail.mail_html import PNG_DENSITY, InlineImage, mail_document, mail_fragment
+from pmo_lib.rag import RAG_WORDS, normalize_rag, sort_worst_first
+from pmo_lib.reports.html import note
 from pmo_lib.run.folder import RunFolder
 
 BODY_LIMIT = 80_000
@@ -361,7 +361,7 @@ def build_message(mail: ReportEmail, *, sender: str, to: list[str], cc: list[str
         message["To"] = ", ".join(to)
     if cc:
         message["Cc"] = ", ".join(cc)
-    message["Date"] = format_datetime(date or dt.datetime.now(dt.timezone.utc))
+    message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
     domain = parseaddr(sender)[1].rpartition("@")[2] or "pmo-reports.invalid"
     message["Message-ID"] = message_id or make_msgid(idstring="pmo", domain=domain)
     message["Auto-Submitted"] = "auto-generated"

@@ -120,11 +120,17 @@ def email_run(run_dir: str | Path, *, to: Iterable[str] = (), only: Iterable[str
 
 
 def _email_run(run_dir, *, to, only, dry_run, resend, distribution, environ, echo, sleep) -> int:
-    from pmo_lib.mail.recipients import DEFAULT_DISTRIBUTION, Distribution, is_address, load_distribution, render_subject
-    from pmo_lib.mail.compose import build_message, render_report_email
-    from pmo_lib.mail.smtp import SmtpMailer, SmtpSettings
-    from pmo_lib.mail.sent_log import SentLog
     from pmo_lib.files import write_bytes
+    from pmo_lib.mail.compose import build_message, render_report_email
+    from pmo_lib.mail.recipients import (
+        DEFAULT_DISTRIBUTION,
+        Distribution,
+        is_address,
+        load_distribution,
+        render_subject,
+    )
+    from pmo_lib.mail.sent_log import SentLog
+    from pmo_lib.mail.smtp import SmtpMailer, SmtpSettings
     from pmo_lib.run.folder import RunFolder
 
     bad = [a for a in to if not is_address(a)]

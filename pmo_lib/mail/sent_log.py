@@ -14,7 +14,7 @@ from pmo_lib.mail.smtp import MailConfigError
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SentLog:

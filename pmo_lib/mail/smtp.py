@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -76,7 +75,7 @@ class SmtpSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_env(cls, environ=None, *, require_host: bool = True) -> "SmtpSettings":
+    def from_env(cls, environ=None, *, require_host: bool = True) -> SmtpSettings:
         """Read the ``PMO_SMTP_*`` and ``PMO_MAIL_FROM`` variables.
 
         Raises
@@ -159,7 +158,7 @@ class SmtpMailer:
         self._smtp: smtplib.SMTP | None = None
         self._fatal: str | None = None
 
-    def __enter__(self) -> "SmtpMailer":
+    def __enter__(self) -> SmtpMailer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -229,7 +228,7 @@ class SmtpMailer:
                 self._drop()
                 reply = _reply(exc.smtp_code, exc.smtp_error)
                 if _transient(exc.smtp_code):
-                    transient = {a: reply for a in pending}
+                    transient = dict.fromkeys(pending, reply)
                 else:
                     result.error = f"message refused: {reply}"
                     break
@@ -243,9 +242,9 @@ class SmtpMailer:
                 self._fatal = f"TLS failed with {self.settings.host}:{self.settings.port}: {exc}"
                 result.error = self._fatal
                 break
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 self._drop()
-                transient = {a: f"connection: {exc}" for a in pending}
+                transient = dict.fromkeys(pending, f"connection: {exc}")
             if not transient:
                 result.error = None
                 break

@@ -35,5 +35,5 @@ def per_project(projects: pd.DataFrame, summary: pd.DataFrame, counts: list[str]
     1         P2     2    9.0
     """
     ids = pd.Index(projects["project_id"].sort_values().unique(), name="project_id")
-    out = summary.reindex(ids).fillna({c: 0 for c in counts})
-    return out.astype({c: "int64" for c in counts})
+    out = summary.reindex(ids).fillna(dict.fromkeys(counts, 0))
+    return out.astype(dict.fromkeys(counts, "int64"))

@@ -14,8 +14,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp
-from pmo_lib.metrics.earned_schedule import planned_value_curves
 from pmo_lib.metrics._days import dates_from_days, day_numbers, ratio
+from pmo_lib.metrics.earned_schedule import planned_value_curves
 
 BUDGET_COLUMNS = [
     "project_id", "budget", "bac", "eac", "ac",
@@ -160,9 +160,7 @@ def cost_phasing(
 
 
 def _phasing_dtypes() -> dict[str, str]:
-    return {"project_id": "str", "period": "datetime64[ns]"} | {
-        c: "float64" for c in PHASING_COLUMNS[2:]
-    }
+    return {"project_id": "str", "period": "datetime64[ns]"} | dict.fromkeys(PHASING_COLUMNS[2:], "float64")
 
 
 def burn_rate(costs: pd.DataFrame, *, status_date: StatusDate, weeks: int = 4) -> pd.DataFrame:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmo_lib.data.schema import ISSUE_PRIORITIES
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._rag import per_project, rag
-from pmo_lib.data.schema import ISSUE_PRIORITIES
 
 SUMMARY_COLUMNS = [
     "project_id", "issues", "open", "overdue", "mean_days_to_close", "oldest_open_days",

@@ -191,7 +191,7 @@ def risk_summary(
         max_score=("open_score", "max"),
     )
     counts = ["risks", "open", "high", "overdue"]
-    summary = summary.astype({c: "int64" for c in counts} | {"exposure": "float64"})
+    summary = summary.astype(dict.fromkeys(counts, "int64") | {"exposure": "float64"})
     return summary.astype({"max_score": "Int64"}).reset_index()[SUMMARY_COLUMNS]
 
 

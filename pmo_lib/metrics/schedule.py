@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
-from pmo_lib.metrics._rag import per_project, rag
 from pmo_lib.metrics._days import ratio
+from pmo_lib.metrics._rag import per_project, rag
 
 MILESTONE_COLUMNS = [
     "project_id", "task_id", "name", "baseline_finish", "forecast_finish", "actual_finish",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib.analysis.core import PortfolioAnalysis
+from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing
+from pmo_lib.metrics.rollup import portfolio_totals
+from pmo_lib.rag import normalize_rag
 from pmo_lib.reports.html import HtmlFragment, Tile
 from pmo_lib.reports.tables import table
-from pmo_lib.formatting import format_date, format_days, format_money, format_ratio, is_missing
-from pmo_lib.rag import normalize_rag
-from pmo_lib.metrics.rollup import portfolio_totals
 
 RAG_DIMENSIONS = {"schedule": "schedule_rag", "cost": "cost_rag", "milestones": "milestone_rag",
                   "risks": "risk_rag", "issues": "issue_rag"}

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-
 from pmo_lib.formatting import MISSING, escape, format_number, is_missing
 from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS, RAG_WORDS, compare_rag, normalize_rag
 

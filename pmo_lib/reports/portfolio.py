@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
+from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
-from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
 from pmo_lib.rag import sort_worst_first
 from pmo_lib.reports.base import ReportView, combine
 from pmo_lib.reports.context import read_previous_metrics
-from pmo_lib.analysis.handoff import load_analysis
+from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
 from pmo_lib.reports.program import project_table, rollup_tiles, top_risks_table, upcoming
 
 
@@ -19,7 +19,7 @@ class PortfolioReport(ReportView):
 
     @classmethod
     def load(cls, *, data_path: str, status_date: str, params_file: str = "",
-             previous_metrics: str = "") -> "PortfolioReport":
+             previous_metrics: str = "") -> PortfolioReport:
         """Load (or reuse) the portfolio's analysis."""
         analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
         return cls(analysis, previous=read_previous_metrics(previous_metrics))

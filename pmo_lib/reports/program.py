@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
+from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
-from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, report_header
 from pmo_lib.errors import ReportError
 from pmo_lib.metrics.risk import top_risks
 from pmo_lib.reports.base import ReportView
 from pmo_lib.reports.context import read_previous_metrics
-from pmo_lib.analysis.handoff import load_analysis
+from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, report_header
 
 PROJECT_TABLE_COLUMNS = {
     "name": "Project", "project_id": "ID", "manager": "Manager", "status": "Status",
@@ -62,7 +62,7 @@ class ProgramReport(ReportView):
 
     @classmethod
     def load(cls, *, data_path: str, status_date: str, program: str, params_file: str = "",
-             previous_metrics: str = "") -> "ProgramReport":
+             previous_metrics: str = "") -> ProgramReport:
         """Load (or reuse) the portfolio's analysis and pick one program."""
         analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
         return cls(analysis, program=program, previous=read_previous_metrics(previous_metrics))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from pmo_lib import charts
+from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
-from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, note, report_header
 from pmo_lib.errors import ReportError
 from pmo_lib.formatting import format_date, format_ratio, is_missing
 from pmo_lib.metrics.risk import heat_map, top_risks
 from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine
 from pmo_lib.reports.context import read_previous_metrics
-from pmo_lib.analysis.handoff import load_analysis
+from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, note, report_header
 
 
 class ProjectReport(ReportView):
@@ -38,7 +38,7 @@ class ProjectReport(ReportView):
 
     @classmethod
     def load(cls, *, data_path: str, status_date: str, project_id: str, params_file: str = "",
-             previous_metrics: str = "") -> "ProjectReport":
+             previous_metrics: str = "") -> ProjectReport:
         """Load (or reuse) the portfolio's analysis and pick one project."""
         analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
         return cls(analysis, project_id=project_id, previous=read_previous_metrics(previous_metrics))

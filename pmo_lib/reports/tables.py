@@ -12,7 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-from pmo_lib.formatting import escape, format_date, format_days, format_money, format_number, format_percent, format_ratio, is_missing
+from pmo_lib.formatting import (
+    escape,
+    format_date,
+    format_days,
+    format_money,
+    format_number,
+    format_percent,
+    format_ratio,
+    is_missing,
+)
 from pmo_lib.reports.html import _MUTED, HtmlFragment, _badge_html
 
 

@@ -37,7 +37,7 @@ def run_local(jobs: list[ReportJob], options: dict, *, workers: int, root: Path)
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - a crashed worker fails its job, not the run
+            except Exception as exc:
                 yield lost_job(futures[future], exc)
 
 
@@ -64,5 +64,5 @@ def run_dask(jobs: list[ReportJob], options: dict, *, scheduler: str) -> Iterato
         for future in dask_completed(list(futures)):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails its job, not the run
+            except Exception as exc:
                 yield lost_job(futures[future], exc)

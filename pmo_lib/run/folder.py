@@ -43,7 +43,7 @@ class RunFolder:
     manifest: dict
 
     @classmethod
-    def open(cls, path: str | Path) -> "RunFolder":
+    def open(cls, path: str | Path) -> RunFolder:
         """Read ``manifest.json`` of a run folder.
 
         Raises
@@ -104,7 +104,7 @@ class RunFolder:
                                  f"in {self.path}")
         try:
             return nbformat.read(file, as_version=4)
-        except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds
+        except Exception as exc:
             raise RunFolderError(f"{file}: cannot be read as a notebook ({exc})") from None
 
     @cached_property

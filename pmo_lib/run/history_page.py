@@ -17,8 +17,8 @@ from pathlib import Path
 
 import jinja2
 
-from pmo_lib.reports.html import rag_badge
 from pmo_lib.files import write_text
+from pmo_lib.reports.html import rag_badge
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -122,11 +122,11 @@ def _execute_papermill(job: ReportJob, root: Path, timeout: int, scratch: Path):
             str(root / job.notebook), str(scratch), parameters=job.parameters, kernel_name="python3",
             cwd=str(root / Path(job.notebook).parent), progress_bar=False, execution_timeout=timeout,
             start_timeout=120)
-    except Exception as exc:  # noqa: BLE001 - any failure of a report is recorded, never raised
+    except Exception as exc:
         error = describe_failure(exc)
     try:
         nb = nbformat.read(str(scratch), as_version=4) if scratch.stat().st_size else None
-    except Exception:  # noqa: BLE001 - a kernel that died may leave nothing readable
+    except Exception:
         nb = None
     return nb, (_with_source(error, nb) if error else None)
 
@@ -164,7 +164,7 @@ def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeou
 
             write_text(run_dir / job.page, export_html(nb))
             page = job.page
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             error = {"type": type(exc).__name__, "message": str(exc), "cell": None,
                      "traceback": traceback.format_exc(limit=5)}
     elif error is None:
@@ -189,4 +189,4 @@ def _page_title(job: ReportJob, metadata: dict) -> str:
 
 def now_iso() -> str:
     """The current time, ISO 8601 with seconds, in UTC."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pmo_lib.errors import ParameterError
 from pmo_lib.data.schema import PROJECT_ID_PATTERN
+from pmo_lib.errors import ParameterError
 
 DEFAULT_FOLDERS = {"projects": "projects", "programs": "programs"}
 _WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}

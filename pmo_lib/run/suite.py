@@ -24,14 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from pmo_lib.errors import ParameterError
-from pmo_lib.run.job import JobResult, now_iso
-from pmo_lib.run.history_page import prune_runs, run_date, write_history
 from pmo_lib.analysis.handoff import ANALYSIS_CACHE_ENV, share_analysis
 from pmo_lib.data.loading import load_portfolio
+from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_json, write_text
-from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
+from pmo_lib.run.history_page import prune_runs, run_date, write_history
+from pmo_lib.run.job import JobResult, now_iso
+from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.run.plan import ReportJob, plan_jobs
 
 log = logging.getLogger("pmo_lib.run")
@@ -101,7 +101,7 @@ def check_notebook_parameters(jobs: list[ReportJob], root: Path) -> None:
                 raise ParameterError(f"report {job.report!r}: notebook {job.notebook} not found")
             try:
                 declared[job.notebook] = set(papermill.inspect_notebook(str(path)))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise ParameterError(f"{job.notebook}: cannot read its parameters cell ({exc})") from None
             if not declared[job.notebook]:
                 problems.append(f"{job.notebook}: no cell tagged 'parameters'")

@@ -60,7 +60,7 @@ class WarmKernel:
         self.sockets = ""
 
     # --- life cycle ----------------------------------------------------------------------------
-    def start(self) -> "WarmKernel":
+    def start(self) -> WarmKernel:
         """Start the kernel and import the report libraries in it."""
         self.loop.run_until_complete(self._start())
         return self
@@ -92,7 +92,7 @@ class WarmKernel:
         try:
             self.kc.stop_channels()
             self.loop.run_until_complete(self.km.shutdown_kernel(now=True))
-        except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
+        except Exception:
             pass
         shutil.rmtree(self.sockets, ignore_errors=True)
         self.km = self.kc = None

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from bs4 import BeautifulSoup
-
 import vl_convert as vlc
+from bs4 import BeautifulSoup
 
 from pmo_lib.charts.render import _spec, _vl_version, chart_svg
 

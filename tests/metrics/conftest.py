@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_lib.data.tables import empty_table
 from pmo_lib.data.schema import TABLES
+from pmo_lib.data.tables import empty_table
 
 
 def build_table(table_name: str, /, **columns: list) -> pd.DataFrame:

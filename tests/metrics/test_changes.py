@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.changes import MOVEMENT_COLUMNS, SUMMARY_COLUMNS, baseline_movement, change_summary
 from pmo_lib.data.tables import empty_table
+from pmo_lib.metrics.changes import MOVEMENT_COLUMNS, SUMMARY_COLUMNS, baseline_movement, change_summary
 
 T = date(2026, 5, 31)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.compliance import COMPLIANCE_COLUMNS, RULES, compliance
 from pmo_lib.data.tables import empty_table
+from pmo_lib.metrics.compliance import COMPLIANCE_COLUMNS, RULES, compliance
 
 T = date(2026, 11, 20)
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.demand import FIT_COLUMNS, DemandWeights, demand_fit, score_demand
 from pmo_lib.data.tables import empty_table
+from pmo_lib.metrics.demand import FIT_COLUMNS, DemandWeights, demand_fit, score_demand
 
 # id, alignment, risk, cost, benefit, status, submitted
 ROWS = [

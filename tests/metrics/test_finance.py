@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmo_lib.data.tables import empty_table
 from pmo_lib.metrics.finance import (
     BUDGET_COLUMNS,
     PHASING_COLUMNS,
@@ -26,7 +27,6 @@ from pmo_lib.metrics.finance import (
     cost_by_category,
     cost_phasing,
 )
-from pmo_lib.data.tables import empty_table
 
 T = date(2026, 2, 15)
 

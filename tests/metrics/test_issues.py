@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.issues import SUMMARY_COLUMNS, issue_log, issue_rag, issue_summary, open_by_priority
 from pmo_lib.data.tables import empty_table
+from pmo_lib.metrics.issues import SUMMARY_COLUMNS, issue_log, issue_rag, issue_summary, open_by_priority
 
 T = date(2026, 4, 15)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmo_lib.data.tables import empty_table
 from pmo_lib.metrics.resources import (
     CAPACITY_COLUMNS,
     DEMAND_COLUMNS,
@@ -18,7 +19,6 @@ from pmo_lib.metrics.resources import (
     over_allocated,
     resource_utilisation,
 )
-from pmo_lib.data.tables import empty_table
 
 WEEKS = pd.to_datetime(
     ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30", "2026-04-06"]

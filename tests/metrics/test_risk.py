@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmo_lib.data.tables import empty_table
 from pmo_lib.metrics.risk import (
     SUMMARY_COLUMNS,
     heat_map,
@@ -14,7 +15,6 @@ from pmo_lib.metrics.risk import (
     risk_summary,
     top_risks,
 )
-from pmo_lib.data.tables import empty_table
 
 T = date(2026, 3, 11)
 

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from pmo_lib.data.tables import empty_table
 from pmo_lib.metrics.schedule import (
     MILESTONE_COLUMNS,
     OVERDUE_COLUMNS,
@@ -17,7 +18,6 @@ from pmo_lib.metrics.schedule import (
     overdue_tasks,
     upcoming_milestones,
 )
-from pmo_lib.data.tables import empty_table
 
 T = date(2026, 3, 10)
 

@@ -61,7 +61,7 @@ def test_bad_usage_exits_2():
 
 
 def test_console_script_runs_out_of_process(make_portfolio):
-    exe = shutil.which("pmo-report") or str((SAMPLE.parent.parent / ".venv" / "bin" / "pmo-report"))
+    exe = shutil.which("pmo-report") or str(SAMPLE.parent.parent / ".venv" / "bin" / "pmo-report")
     done = subprocess.run([exe, "validate", "--data", str(make_portfolio())],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -9,10 +9,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from pmo_lib.run.catalog import describe_catalog, new_report
 from pmo_lib.cli import main
 from pmo_lib.errors import ParameterError
 from pmo_lib.parameters import load_parameters
+from pmo_lib.run.catalog import describe_catalog, new_report
 from pmo_lib.run.suite import run_reports
 from tests.conftest import ROOT, SAMPLE
 

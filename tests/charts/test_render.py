@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pmo_lib.charts.render import ChartDisplay, chart_png, chart_svg, show_chart
 from pmo_lib.charts._theme import THEME_NAME, apply_report_theme, rag_colour_scale
+from pmo_lib.charts.render import ChartDisplay, chart_png, chart_svg, show_chart
 
 HOSTILE_TITLE = "</script><script>alert(1)</script>"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"

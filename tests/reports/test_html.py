@@ -8,9 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 from IPython.core.formatters import DisplayFormatter
 
+from pmo_lib.formatting import escape
 from pmo_lib.reports.html import HtmlFragment, Tile, kpi_tiles, missing_table, note, rag_badge, report_header, section
 from pmo_lib.reports.tables import table
-from pmo_lib.formatting import escape
 
 HOSTILE = [
     "</script><script>alert(1)</script>",

@@ -9,8 +9,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from pmo_lib.mail.mail_html import clean_style, mail_fragment
 from pmo_lib.mail.compose import BODY_LIMIT, build_message, render_report_email
+from pmo_lib.mail.mail_html import clean_style, mail_fragment
 from pmo_lib.run.folder import RunFolder
 from tests.email_support import HOSTILE, HOSTILE_IMG, cid_parts, html_part, make_run, text_part
 

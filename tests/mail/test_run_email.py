@@ -6,8 +6,7 @@ from click.testing import CliRunner
 
 from pmo_lib.cli import main
 from tests.conftest import SAMPLE
-from tests.email_support import PASSWORD, cid_parts, html_part
-from tests.email_support import handler, server  # noqa: F401 - pytest fixtures
+from tests.email_support import PASSWORD, cid_parts, handler, html_part, server  # noqa: F401 - pytest fixtures
 
 
 def test_run_then_mail_every_report_once(tmp_path, server, handler, monkeypatch):

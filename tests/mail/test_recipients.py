@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_lib.mail.recipients import (DEFAULT_DISTRIBUTION, DistributionError, load_distribution, parse_distribution,
-                                  render_subject, resolve_recipients)
+from pmo_lib.mail.recipients import (
+    DEFAULT_DISTRIBUTION,
+    DistributionError,
+    load_distribution,
+    parse_distribution,
+    render_subject,
+    resolve_recipients,
+)
 from tests.conftest import SAMPLE
 
 PEOPLE = {"Ana Ruiz": "ana.ruiz@example.org", "Bo Chen": "bo.chen@example.org", "PMO": "pmo@example.com"}

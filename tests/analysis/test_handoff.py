@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
+from pmo_lib.analysis import handoff as context
 from pmo_lib.analysis.core import PortfolioAnalysis
 from pmo_lib.data.loading import load_portfolio
-from pmo_lib.analysis import handoff as context
 from tests.conftest import SAMPLE
 
 
@@ -23,7 +23,7 @@ def data(tmp_path):
 
 def test_the_shared_analysis_is_used_when_made_for_the_same_inputs(data, tmp_path, monkeypatch):
     analysis = PortfolioAnalysis(load_portfolio(data), status_date="2026-11-20")
-    analysis.metrics  # computed once, by the runner
+    analysis.compute_all()  # computed once, by the runner
     shared = tmp_path / ".shared-analysis.tmp"
     context.save_shared_analysis(shared, analysis, context.analysis_key(data, "2026-11-20", ""))
     monkeypatch.setenv(context.ANALYSIS_CACHE_ENV, str(shared))

@@ -6,10 +6,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from pmo_lib.mail.smtp import MailConfigError, SmtpMailer, SmtpSettings
 from pmo_lib.mail.sent_log import SentLog
-from tests.email_support import PASSWORD, Handler, SmtpServer, free_port
-from tests.email_support import handler, server  # noqa: F401 - pytest fixtures
+from pmo_lib.mail.smtp import MailConfigError, SmtpMailer, SmtpSettings
+from tests.email_support import PASSWORD, Handler, SmtpServer, free_port, handler, server  # noqa: F401 - pytest fixtures
 
 
 def _message(subject="Hello") -> EmailMessage:

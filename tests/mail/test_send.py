@@ -9,11 +9,20 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
-from pmo_lib.mail.send import email_run
 from pmo_lib.mail.compose import BODY_LIMIT
-from tests.email_support import (HOSTILE, PASSWORD, USER, cid_parts, html_part, make_run, text_part,
-                                 write_distribution)
-from tests.email_support import handler, server  # noqa: F401 - pytest fixtures
+from pmo_lib.mail.send import email_run
+from tests.email_support import (  # noqa: F401 - pytest fixtures
+    HOSTILE,
+    PASSWORD,
+    USER,
+    cid_parts,
+    handler,
+    html_part,
+    make_run,
+    server,
+    text_part,
+    write_distribution,
+)
 
 OK_REPORTS = {"portfolio/portfolio", "programs/digital-customer", "programs/grid-modernisation",
               "projects/PRJ-001", "projects/PRJ-002"}

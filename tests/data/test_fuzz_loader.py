@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmo_lib.cli import main
-from pmo_lib.errors import DataSourceError, DataValidationError
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES
+from pmo_lib.errors import DataSourceError, DataValidationError
 from tests.conftest import VALID_TABLES, write_tables
 
 COLUMN_NAMES = sorted({c.name for t in TABLES.values() for c in t.columns})

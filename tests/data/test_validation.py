@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pmo_lib.errors import DataValidationError
 from pmo_lib.data.loading import check_portfolio, load_portfolio
+from pmo_lib.errors import DataValidationError
 from tests.conftest import VALID_TABLES
 
 

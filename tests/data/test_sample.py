@@ -18,7 +18,7 @@ from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES, empty_f
 
 STATUS = datetime.date(2026, 11, 20)
 T = pd.Timestamp(STATUS)
-COMMITTED = Path(__file__).resolve().parents[1] / "data" / "sample"
+COMMITTED = Path(__file__).resolve().parents[2] / "data" / "sample"
 HEALTHY_STORIES = ("PRJ-001", "PRJ-002", "PRJ-004", "PRJ-006", "PRJ-007", "PRJ-009", "PRJ-011", "PRJ-012",
                    "PRJ-014", "PRJ-015", "PRJ-016", "PRJ-018", "PRJ-019", "PRJ-020", "PRJ-021", "PRJ-024")
 
@@ -293,7 +293,7 @@ def test_output_does_not_depend_on_the_hash_seed(folder, tmp_path):
               "write_portfolio(generate_portfolio(status_date=datetime.date(2026, 11, 20)), sys.argv[1])")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env,
-                   cwd=Path(__file__).resolve().parents[1])
+                   cwd=Path(__file__).resolve().parents[2])
     assert _digests(tmp_path) == _digests(folder)
 
 

@@ -6,9 +6,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pmo_lib.errors import DataSourceError, DataValidationError
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.schema import TABLE_ORDER, empty_frame_dtypes
+from pmo_lib.errors import DataSourceError, DataValidationError
 from tests.conftest import SAMPLE
 
 
