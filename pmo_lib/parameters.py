@@ -58,6 +58,62 @@ class RagThresholdParameters(_Strict):
     cpi: Band = Band()
 
 
+class MilestoneRules(_Strict):
+    """Milestone RAG: red when a milestone is late by more than ``red_days_overdue`` days or the
+    on-time share of finished milestones is below ``red_on_time_share`` (0 switches that rule off);
+    amber when any milestone is late or at risk."""
+
+    red_days_overdue: int = Field(14, ge=0)
+    red_on_time_share: float = Field(0.0, ge=0, le=1)
+
+
+class RiskRules(_Strict):
+    """Risk RAG: red when an open risk scores ``red_score`` or more, or more than ``red_overdue`` open
+    risks are overdue; amber when one scores ``amber_score`` or more, or any is overdue. A risk scoring
+    ``high_score`` or more counts as high in the register summaries."""
+
+    red_score: int = Field(20, ge=1, le=25)
+    red_overdue: int = Field(2, ge=0)
+    amber_score: int = Field(15, ge=1, le=25)
+    high_score: int = Field(15, ge=1, le=25)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.amber_score > self.red_score:
+            raise ValueError(f"amber_score ({self.amber_score}) must not be above red_score ({self.red_score})")
+        return self
+
+
+class IssueRules(_Strict):
+    """Issue RAG: red when a critical issue is open or more than ``red_overdue`` high or critical
+    issues are overdue; amber when a high issue is open or any issue is overdue."""
+
+    red_overdue: int = Field(2, ge=0)
+
+
+class HeatMapBands(_Strict):
+    """Colour bands of the risk heat map by score (probability x impact): red from ``red``, amber from
+    ``amber``, green below."""
+
+    red: int = Field(15, ge=1, le=25)
+    amber: int = Field(8, ge=1, le=25)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.amber > self.red:
+            raise ValueError(f"amber ({self.amber}) must not be above red ({self.red})")
+        return self
+
+
+class RagRuleParameters(_Strict):
+    """The rules of the milestone, risk and issue RAG dimensions and the heat-map bands."""
+
+    milestones: MilestoneRules = MilestoneRules()
+    risks: RiskRules = RiskRules()
+    issues: IssueRules = IssueRules()
+    heat_map: HeatMapBands = HeatMapBands()
+
+
 class WindowParameters(_Strict):
     """Look-ahead and look-back windows, in days or weeks."""
 
@@ -105,6 +161,7 @@ class RunParameters(_Strict):
     status_date: dt.date | None = None
     data_path: str = "data/sample"
     rag_thresholds: RagThresholdParameters = RagThresholdParameters()
+    rag_rules: RagRuleParameters = RagRuleParameters()
     windows: WindowParameters = WindowParameters()
     demand_weights: DemandWeightParameters = DemandWeightParameters()
     demand_capacity: float | None = Field(None, ge=0)

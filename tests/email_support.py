@@ -65,15 +65,20 @@ def chart_html() -> str:
     return _CHART_HTML[0]
 
 
-def _output(fragment_html: str, text: str) -> dict:
+def _output(fragment_html: str, text: str, meta: dict | None = None) -> dict:
     return nbformat.v4.new_output("execute_result", data={"text/html": fragment_html, "text/plain": text},
-                                  execution_count=1)
+                                  metadata={"pmo": meta} if meta else {}, execution_count=1)
 
 
-def _code(source: str, html: str | None = None, text: str = "") -> nbformat.NotebookNode:
+def _code(source: str, html: str | None = None, text: str = "", rag: str | None = None) -> nbformat.NotebookNode:
+    """A code cell as a report view leaves it: ``report.kpis()`` names its output "kpis" in the metadata."""
     cell = nbformat.v4.new_code_cell(source)
     if html is not None:
-        cell.outputs = [_output(html, text)]
+        name = source.removeprefix("report.").split("(")[0] if source.startswith("report.") else ""
+        meta = {"section": name} if name else {}
+        if rag is not None:
+            meta["rag"] = rag
+        cell.outputs = [_output(html, text, meta)]
     return cell
 
 
@@ -98,7 +103,7 @@ def project_notebook(p: dict, *, big_rows: int = 0) -> nbformat.NotebookNode:
     milestones = table(pd.DataFrame({"Milestone": ["Go-live", f"Cut-over {HOSTILE_IMG}"],
                                      "Forecast": ["2027-03-05", "2027-04-12"]}))
     risks = table(pd.DataFrame({"Risk": ["Supplier late"], "Score": [20]}))
-    cells = [_code("report.header()", header.html, header.text),
+    cells = [_code("report.header()", header.html, header.text, rag=p["overall_rag"]),
              _code("report.manager_summary()", note("On plan.").html, "On plan."),
              nbformat.v4.new_markdown_cell("## Key figures\n\nThe indices (1.00 = on plan)."),
              _code("report.kpis()", tiles.html, tiles.text),
@@ -124,7 +129,7 @@ def rollup_notebook(title: str, rows: list[dict], rag: str) -> nbformat.Notebook
                                                                           "rag": "green"}])
     frame = pd.DataFrame([{"Project": r["name"], "ID": r["project_id"], "Overall": r["overall_rag"]} for r in rows])
     projects = table(frame, rag=["Overall"])
-    cells = [_code("report.header()", header.html, header.text),
+    cells = [_code("report.header()", header.html, header.text, rag=rag),
              nbformat.v4.new_markdown_cell("## Key figures"), _code("report.kpis()", tiles.html, tiles.text),
              nbformat.v4.new_markdown_cell("## Projects"), _code("report.projects()", projects.html, projects.text),
              nbformat.v4.new_markdown_cell("## Progress"), _code("report.s_curve()", chart_html(), "Chart")]

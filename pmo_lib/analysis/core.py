@@ -29,14 +29,6 @@ from pmo_lib.metrics.table import metrics_table
 from pmo_lib.parameters import RunParameters
 from pmo_lib.rag import worst_of, worst_rag
 
-# Default rules of the extra RAG dimensions (documented in docs/metrics.md). The milestone
-# on-time share is shown in reports but does not turn a project red: a milestone finished a
-# few days late is history, not a present danger (red_on_time_share=0 switches that rule off).
-# ``at_risk_days`` comes from the run parameter windows.milestone_at_risk_days.
-MILESTONE_RULES = {"red_days_overdue": 14, "red_on_time_share": 0.0}
-RISK_RULES = {"red_score": 20, "red_overdue": 2, "amber_score": 15, "high_score": 15}
-ISSUE_RULES = {"red_overdue": 2}
-
 
 def thresholds_from(params: RunParameters) -> RagThresholds:
     """The SPI/CPI thresholds of the run parameters as a :class:`RagThresholds`."""
@@ -77,14 +69,14 @@ class PortfolioAnalysis:
     @cached_property
     def dimension_rags(self) -> pd.DataFrame:
         """Milestone, risk and issue RAG per project (grey where the data is absent)."""
-        p, d = self.portfolio, self.status_date
+        p, d, rules = self.portfolio, self.status_date, self.params.rag_rules
         frame = pd.DataFrame({"project_id": p.projects["project_id"]})
         frame = frame.merge(schedule.milestone_rag(p.projects, p.tasks, status_date=d, at_risk_days=self.at_risk_days,
-                                                   **MILESTONE_RULES)
+                                                   **rules.milestones.model_dump())
                             [["project_id", "milestone_rag"]], how="left")
-        frame = frame.merge(risk.risk_rag(p.projects, p.risks, status_date=d, **RISK_RULES)
+        frame = frame.merge(risk.risk_rag(p.projects, p.risks, status_date=d, **rules.risks.model_dump())
                             [["project_id", "risk_rag"]], how="left")
-        frame = frame.merge(issues.issue_rag(p.projects, p.issues, status_date=d, **ISSUE_RULES)
+        frame = frame.merge(issues.issue_rag(p.projects, p.issues, status_date=d, **rules.issues.model_dump())
                             [["project_id", "issue_rag"]], how="left")
         return frame.fillna("grey").set_index("project_id")
 

@@ -161,8 +161,20 @@ class ChartDisplay:
             f"{self.svg}{figcaption}</figure>"
         )
 
+    meta: dict | None = None
+    """Output metadata (``section``) stored under ``"pmo"`` with the cell's output."""
+
     def _repr_html_(self) -> str:
         return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.html, "text/plain": repr(self)}
+        return (data, {"pmo": dict(self.meta)}) if self.meta else data
+
+    def named(self, **meta) -> ChartDisplay:
+        """This chart with ``meta`` added to its output metadata."""
+        self.meta = {**(self.meta or {}), **meta}
+        return self
 
     def __html__(self) -> str:
         return self.html

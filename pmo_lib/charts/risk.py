@@ -6,23 +6,27 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import chart_title, is_empty, no_data
+from pmo_lib.parameters import HeatMapBands
 from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS
 
 SCALE = range(1, 6)
-BANDS = {"red": 15, "amber": 8}
-"""Score (probability x impact) from which a cell is red or amber; below amber it is green."""
+BANDS = HeatMapBands()
+"""Default score (probability x impact) from which a cell is red or amber (run parameter
+``rag_rules.heat_map``); below amber it is green."""
 _TEXT_ON_STRONG = {"green": "#ffffff", "amber": "#1f2328", "red": "#ffffff"}
 
 
-def score_band(score: int) -> str:
+def score_band(score: int, bands: HeatMapBands = BANDS) -> str:
     """The RAG band of a probability x impact score.
 
     Examples
     --------
     >>> [score_band(s) for s in (7, 8, 14, 15, 25)]
     ['green', 'amber', 'amber', 'red', 'red']
+    >>> score_band(12, HeatMapBands(red=12, amber=6))
+    'red'
     """
-    return "red" if score >= BANDS["red"] else "amber" if score >= BANDS["amber"] else "green"
+    return "red" if score >= bands.red else "amber" if score >= bands.amber else "green"
 
 
 def risk_heat_map(
@@ -31,11 +35,13 @@ def risk_heat_map(
     title: str = "Open risks by probability and impact",
     width: int = 360,
     height: int = 300,
+    bands: HeatMapBands = BANDS,
 ) -> alt.LayerChart | alt.Chart:
     """A 5x5 grid of risk counts, impact across, probability up, cells coloured by score band.
 
-    A cell is red when probability x impact is 15 or more, amber from 8 to
-    14, green below 8; empty cells are a light tint of their band.
+    By default a cell is red when probability x impact is 15 or more, amber
+    from 8 to 14, green below 8 (``bands``, the run parameter
+    ``rag_rules.heat_map``); empty cells are a light tint of their band.
 
     Parameters
     ----------
@@ -45,6 +51,7 @@ def risk_heat_map(
         Cells absent from the frame count 0.
     title : str
     width, height : int
+    bands : HeatMapBands
 
     Returns
     -------
@@ -74,7 +81,7 @@ def risk_heat_map(
     cells = pd.MultiIndex.from_product([SCALE, SCALE], names=["probability", "impact"])
     grid = counts.reindex(cells, fill_value=0).astype("int64").rename("count").reset_index()
     grid["score"] = grid["probability"] * grid["impact"]
-    grid["band"] = grid["score"].map(score_band)
+    grid["band"] = grid["score"].map(lambda score: score_band(score, bands))
     empty = grid["count"].eq(0)
     grid["fill"] = [RAG_BADGE_COLOURS[b][0] if e else RAG_COLOURS[b] for b, e in zip(grid["band"], empty)]
     grid["ink"] = [RAG_BADGE_COLOURS[b][1] if e else _TEXT_ON_STRONG[b] for b, e in zip(grid["band"], empty)]
@@ -91,5 +98,6 @@ def risk_heat_map(
     text = base.mark_text(fontSize=18, fontWeight="bold").encode(
         text=alt.Text("count:Q"), color=alt.Color("ink:N", scale=None),
         opacity=alt.condition("datum.count > 0", alt.value(1.0), alt.value(0.55)))
-    subtitle = "Score = probability × impact: red 15 or more, amber 8–14, green below 8"
+    subtitle = (f"Score = probability × impact: red {bands.red} or more, amber {bands.amber}–{bands.red - 1}, "
+                f"green below {bands.amber}")
     return alt.layer(rects, text, title=chart_title(title, subtitle)).properties(width=width, height=height)

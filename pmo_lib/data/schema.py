@@ -1,7 +1,7 @@
 """The data contract: every table, its columns, their types and their rules.
 
 This module is the single source of truth for what a portfolio folder holds
-(``../shared/spec/data-and-metrics.md`` section 1). The loader reads it to
+(``docs/data.md``). The loader reads it to
 parse and validate, the sample generator to write, and the docs to explain.
 
 Column kinds and the pandas dtype each becomes after loading:

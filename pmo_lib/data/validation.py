@@ -1,7 +1,7 @@
 """Validation: text tables in, typed tables and every problem out.
 
 Pure functions over :class:`pmo_lib.data.reading.RawTable`; no I/O. Each rule of
-the data contract (``../shared/spec/data-and-metrics.md`` section 1) becomes
+the data contract (``docs/data.md``) becomes
 zero or more :class:`pmo_lib.errors.Problem` naming ``FILE:ROW:COLUMN``.
 All problems are collected before anything is raised.
 """

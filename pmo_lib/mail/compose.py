@@ -22,11 +22,11 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 import mistune
 
@@ -46,7 +46,6 @@ important first: if even these are too long, tables are dropped from the end of 
 
 _KEEP_ALWAYS = ("header", "kpis")
 _SMALL = 1_000  # an output this small (a chart's <img>) is never dropped to save space
-_CALL = re.compile(r"^\s*report\.(\w+)\s*\(", re.M)
 _MARKDOWN = mistune.create_markdown(escape=True)
 
 
@@ -96,18 +95,23 @@ class ReportEmail:
         return len(self.html.encode("utf-8"))
 
 
-@dataclass(frozen=True)
-class _Output:
+class _Output(NamedTuple):
+    """One cell's output: its section name and RAG (from the output metadata), HTML and text."""
+
     name: str
     html: str
     text: str
+    rag: str | None = None
 
 
 def _cell_output(cell) -> _Output | None:
-    html, text = [], []
+    html, text, name, rag = [], [], "", None
     for output in cell.get("outputs", []):
         if output.get("output_type") not in ("execute_result", "display_data"):
             continue
+        meta = (output.get("metadata") or {}).get("pmo") or {}
+        name = name or str(meta.get("section") or "")
+        rag = rag or meta.get("rag")
         data = output.get("data", {})
         plain = data.get("text/plain", "")
         plain = "".join(plain) if isinstance(plain, list) else str(plain)
@@ -119,12 +123,14 @@ def _cell_output(cell) -> _Output | None:
         text.append(plain)
     if not html:
         return None
-    match = _CALL.search(cell.get("source", ""))
-    return _Output(match.group(1) if match else "", "".join(html), "\n".join(text))
+    return _Output(name, "".join(html), "\n".join(text), rag)
 
 
 def read_blocks(notebook) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """The notebook's sections: ``(heading_html, [(cell_name, html, text), ...])``.
+    """The notebook's sections: ``(heading_html, [(cell_name, html, text, rag), ...])``.
+
+    A cell's name and RAG come from its output metadata (``{"pmo": {"section": ..., "rag": ...}}``,
+    set by the report views); cells without it have the name ``""``.
 
     Markdown before the first output (the notebook's own title and
     instructions) and the parameters cells are left out; each later
@@ -143,7 +149,7 @@ def read_blocks(notebook) -> list[tuple[str, list[tuple[str, str, str]]]]:
                 started = True
                 outputs.append(output)
     blocks.append((heading, outputs))
-    return [(h, [(o.name, o.html, o.text) for o in outs]) for h, outs in blocks if h or outs]
+    return [(h, outs) for h, outs in blocks if h or outs]
 
 
 def _head(blocks, keep=HEAD_SECTIONS):
@@ -161,10 +167,7 @@ def _output_named(blocks, name: str):
 
 def _header_rag(blocks) -> str | None:
     header = _output_named(blocks, "header")
-    if header is None:
-        return None
-    match = re.search(r'pmo-header__overall.*?pmo-rag--(\w+)', header[1], re.S)
-    return match.group(1) if match else None
+    return header.rag if header is not None else None
 
 
 def _fields(run: RunFolder, entry: dict, blocks) -> dict:
@@ -259,7 +262,7 @@ def _convert(blocks, density: float):
     converted = []
     for heading, outputs in blocks:
         converted.append((mail_fragment(heading).html if heading else "",
-                          [(name, mail_fragment(html, density=density)) for name, html, _ in outputs]))
+                          [(name, mail_fragment(html, density=density)) for name, html, *_ in outputs]))
     return converted
 
 

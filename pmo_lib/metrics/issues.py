@@ -18,6 +18,7 @@ import pandas as pd
 from pmo_lib.data.schema import ISSUE_PRIORITIES
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._rag import per_project, rag
+from pmo_lib.parameters import IssueRules
 
 SUMMARY_COLUMNS = [
     "project_id", "issues", "open", "overdue", "mean_days_to_close", "oldest_open_days",
@@ -149,7 +150,8 @@ def issue_summary(issues: pd.DataFrame, *, status_date: StatusDate) -> pd.DataFr
 
 
 def issue_rag(
-    projects: pd.DataFrame, issues: pd.DataFrame, *, status_date: StatusDate, red_overdue: int = 2
+    projects: pd.DataFrame, issues: pd.DataFrame, *, status_date: StatusDate,
+    red_overdue: int = IssueRules().red_overdue,
 ) -> pd.DataFrame:
     """Rate every project's issues red, amber, green or grey.
 

@@ -17,6 +17,9 @@ import pandas as pd
 
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._rag import per_project, rag
+from pmo_lib.parameters import RiskRules
+
+_RULES = RiskRules()
 
 SCALE = range(1, 6)
 SUMMARY_COLUMNS = ["project_id", "risks", "open", "high", "exposure", "overdue", "max_score"]
@@ -149,7 +152,7 @@ def top_risks(
 
 
 def risk_summary(
-    risks: pd.DataFrame, *, status_date: StatusDate, high_score: int = 15
+    risks: pd.DataFrame, *, status_date: StatusDate, high_score: int = _RULES.high_score
 ) -> pd.DataFrame:
     """Count and weigh each project's risks.
 
@@ -200,17 +203,17 @@ def risk_rag(
     risks: pd.DataFrame,
     *,
     status_date: StatusDate,
-    red_score: int = 20,
-    red_overdue: int = 2,
-    amber_score: int = 12,
-    high_score: int = 15,
+    red_score: int = _RULES.red_score,
+    red_overdue: int = _RULES.red_overdue,
+    amber_score: int = _RULES.amber_score,
+    high_score: int = _RULES.high_score,
 ) -> pd.DataFrame:
     """Rate every project's risks red, amber, green or grey.
 
     Default rule: ``grey`` when the project has no risk in the register;
     ``red`` when an open risk scores ``red_score`` (20) or more, or more than
     ``red_overdue`` (2) open risks are overdue; ``amber`` when an open risk
-    scores ``amber_score`` (12) or more, or any is overdue; ``green`` otherwise.
+    scores ``amber_score`` (15) or more, or any is overdue; ``green`` otherwise.
 
     Returns
     -------
@@ -224,7 +227,7 @@ def risk_rag(
     >>> projects = pd.DataFrame({"project_id": ["P1", "P2"]})
     >>> risks = pd.concat([empty_table("risks"), pd.DataFrame({
     ...     "project_id": ["P1"], "risk_id": ["R1"], "title": ["A"],
-    ...     "probability": pd.array([3], dtype="Int64"), "impact": pd.array([4], dtype="Int64"),
+    ...     "probability": pd.array([4], dtype="Int64"), "impact": pd.array([4], dtype="Int64"),
     ...     "status": pd.Categorical(["open"], categories=["open", "closed"])})])
     >>> risk_rag(projects, risks, status_date="2026-03-11")["risk_rag"].tolist()
     ['amber', 'grey']

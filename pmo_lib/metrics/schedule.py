@@ -26,6 +26,7 @@ import pandas as pd
 from pmo_lib.metrics._dates import StatusDate, happened, status_timestamp, whole_days
 from pmo_lib.metrics._days import ratio
 from pmo_lib.metrics._rag import per_project, rag
+from pmo_lib.parameters import MilestoneRules
 
 MILESTONE_COLUMNS = [
     "project_id", "task_id", "name", "baseline_finish", "forecast_finish", "actual_finish",
@@ -226,15 +227,16 @@ def milestone_rag(
     *,
     status_date: StatusDate,
     at_risk_days: int = 0,
-    red_days_overdue: int = 14,
-    red_on_time_share: float = 0.7,
+    red_days_overdue: int = MilestoneRules().red_days_overdue,
+    red_on_time_share: float = MilestoneRules().red_on_time_share,
 ) -> pd.DataFrame:
     """Rate every project's milestones red, amber, green or grey.
 
     Default rule: ``grey`` when the project has no milestones; ``red`` when a
     milestone is late by more than ``red_days_overdue`` days or the on-time
     share is below ``red_on_time_share``; ``amber`` when any milestone is
-    late or at risk; ``green`` otherwise.
+    late or at risk; ``green`` otherwise. The defaults are those of the run parameter
+    ``rag_rules.milestones`` (on-time share rule off: ``red_on_time_share=0``).
 
     Returns
     -------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import pandas as pd
 
 from pmo_lib.analysis.core import PortfolioAnalysis
@@ -28,8 +31,25 @@ def combine(*parts) -> HtmlFragment:
     return HtmlFragment(html, text)
 
 
+def _named_output(name: str, method):
+    """Wrap a view method so that what it returns carries its section name in the output metadata."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        result = method(*args, **kwargs)
+        named = getattr(result, "named", None)
+        return named(section=name) if callable(named) else result
+
+    return wrapper
+
+
 class ReportView:
     """Base of the project, program and portfolio views.
+
+    Every public method a view defines returns one notebook output; its name
+    travels with that output as metadata (``{"pmo": {"section": "kpis"}}``),
+    and the header's output also carries the overall ``rag``. The mail
+    composer (:mod:`pmo_lib.mail.compose`) picks sections by these names.
 
     Parameters
     ----------
@@ -38,6 +58,12 @@ class ReportView:
     previous : DataFrame, optional
         The metrics table of the previous run, for trends.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(value):
+                setattr(cls, name, _named_output(name, value))
 
     def __init__(self, analysis: PortfolioAnalysis, *, previous: pd.DataFrame | None = None):
         self.analysis = analysis

@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from numbers import Real
 from typing import Any
 
@@ -64,9 +64,26 @@ class HtmlFragment:
 
     html: str
     text: str = ""
+    meta: dict | None = field(default=None, compare=False)
+    """Output metadata (``section``, ``rag``) stored with the cell's output under ``"pmo"``, so the
+    mail composer finds a section by name instead of parsing the page."""
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.html, "text/plain": repr(self)}
+        return (data, {"pmo": dict(self.meta)}) if self.meta else data
+
+    def named(self, **meta) -> HtmlFragment:
+        """This fragment with ``meta`` added to its output metadata.
+
+        Examples
+        --------
+        >>> HtmlFragment("<p>x</p>").named(section="kpis")._repr_mimebundle_()[1]
+        {'pmo': {'section': 'kpis'}}
+        """
+        return replace(self, meta={**(self.meta or {}), **meta})
 
     def __html__(self) -> str:  # markupsafe / Jinja protocol
         return self.html
@@ -311,7 +328,8 @@ def report_header(
            if right else "")
         + "</header>"
     )
-    return HtmlFragment(html, "\n".join(text_lines))
+    meta = {"rag": normalize_rag(rag)} if rag is not None else None
+    return HtmlFragment(html, "\n".join(text_lines), meta=meta)
 
 
 def note(text: str, *, kind: str = "info") -> HtmlFragment:

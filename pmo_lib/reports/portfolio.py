@@ -7,7 +7,7 @@ import pandas as pd
 from pmo_lib import charts
 from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
-from pmo_lib.rag import sort_worst_first
+from pmo_lib.rag import WORST_FIRST, sort_worst_first
 from pmo_lib.reports.base import ReportView, combine
 from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
@@ -32,7 +32,7 @@ class PortfolioReport(ReportView):
         """Portfolio name, size, status date and the rolled-up RAG."""
         t = self.analysis.totals
         counts = self.metrics["overall_rag"].value_counts()
-        mix = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in ("red", "amber", "green", "grey") if counts.get(r, 0))
+        mix = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in WORST_FIRST if counts.get(r, 0))
         lines = [f"{len(self.metrics)} projects in {self.metrics['program'].nunique()} programs ({mix})",
                  f"Status date: {self.status_date.isoformat()}"]
         return report_header(f"{self.analysis.params.portfolio_name}: portfolio overview", lines,

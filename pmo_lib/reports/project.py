@@ -145,7 +145,7 @@ class ProjectReport(ReportView):
         if not self.analysis.portfolio.has("risks"):
             return missing_table("risks")
         heat = heat_map(self._mine(self.analysis.portfolio.risks), status_date=self.status_date, by_project=False)
-        return show_chart(charts.risk_heat_map(heat))
+        return show_chart(charts.risk_heat_map(heat, bands=self.analysis.params.rag_rules.heat_map))
 
     def top_risks(self) -> HtmlFragment:
         """The open risks with the highest score."""

@@ -15,33 +15,9 @@ import json
 import shutil
 from pathlib import Path
 
-import jinja2
-
 from pmo_lib.files import write_text
 from pmo_lib.reports.html import rag_badge
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{{ name }}: report runs</title>
-<style>
-body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#24292f;margin:0;background:#f6f8fa}
-main{max-width:900px;margin:24px auto;padding:24px 28px;background:#fff;border:1px solid #d0d7de;border-radius:8px}
-h1{font-size:24px;margin:0 0 6px}.meta{color:#57606a;font-size:14px;margin-bottom:16px}
-table{border-collapse:collapse;width:100%;font-size:14px}
-th{text-align:left;padding:7px 10px;border-bottom:2px solid #d0d7de;background:#f6f8fa}
-td{padding:6px 10px;border-bottom:1px solid #eaeef2}a{color:#0969da}
-</style></head><body><main>
-<h1>{{ name }}: report runs</h1>
-<div class="meta">{{ runs|length }} run{{ 's' if runs|length != 1 }}, newest first.</div>
-<table><thead><tr><th>Status date</th><th>Portfolio</th><th>Projects red / amber / green</th><th>Reports</th><th>Generated</th></tr></thead><tbody>
-{% for r in runs %}<tr><td><a href="{{ r.folder }}/index.html">{{ r.date }}</a></td><td>{{ badge(r.rag) }}</td>
-<td>{{ r.mix }}</td><td>{{ r.ok }} ok{% if r.failed %}, <strong>{{ r.failed }} failed</strong>{% endif %}</td>
-<td>{{ r.finished }}</td></tr>
-{% endfor %}</tbody></table></main></body></html>
-"""
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+from pmo_lib.run.site import render
 
 
 def run_date(folder: Path) -> dt.date | None:
@@ -94,7 +70,7 @@ def render_history(runs: list[dict], *, name: str) -> str:
                      "mix": " / ".join(str(counts.get(k, 0)) for k in ("red", "amber", "green")),
                      "ok": m.get("counts", {}).get("ok", 0), "failed": m.get("counts", {}).get("failed", 0),
                      "finished": m.get("finished_at", "")})
-    return _ENV.from_string(_TEMPLATE).render(runs=rows, name=name, badge=rag_badge)
+    return render("history.html.j2", runs=rows, name=name, badge=rag_badge)
 
 
 def write_history(root: Path, *, name: str) -> Path:
