@@ -7,11 +7,14 @@ import configparser
 import re
 import shlex
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
 from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
 
 DEPLOY = ROOT / "deploy"
 

@@ -27,6 +27,8 @@ import pytest
 from pmo_lib.cli import main as cli
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 

@@ -37,6 +37,8 @@ from tests.fixtures.hostile import (
     text_columns,
 )
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 URL_ATTRIBUTES = {"href", "src", "xlink:href", "action", "formaction", "data", "srcdoc", "poster",
                   "background", "cite", "longdesc", "ping", "manifest", "codebase", "archive", "dynsrc"}
 FORBIDDEN_ELEMENTS = ["script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "link",

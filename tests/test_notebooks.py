@@ -11,6 +11,8 @@ from nbclient import NotebookClient
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SUBJECT = {"project_status": "project_id", "program_summary": "program", "portfolio_overview": None}
 

@@ -29,6 +29,8 @@ from pmo_lib.run.suite import plan_run
 from tests.conftest import SAMPLE
 from tests.fixtures.hostile import STATUS_DATE, write_hostile_portfolio
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 PMO_REPORT = Path(sys.executable).with_name("pmo-report")
 USER = "pmo-mailer-Q7W"
 PASSWORD = "s3cr3t-Pa55-XYZ"
@@ -154,8 +156,7 @@ def test_papermill_parameters_are_json_native_and_hold_no_secret(tmp_path, monke
     params = tmp_path / "params.yaml"
     params.write_text("portfolio_name: Northwind\n", encoding="utf-8")
     plan = plan_run(data=data, status_date=dt.date.fromisoformat("2026-11-20") if portfolio == "sample"
-                    else STATUS_DATE, out_dir=tmp_path / "output" / "2026-11-20", params=load_parameters(params),
-                    params_file=params)
+                    else STATUS_DATE, out_dir=tmp_path / "output" / "2026-11-20", params=load_parameters(params))
     assert len(plan.jobs) > 3
     for job in plan.jobs:
         leaves = dict(walk(job.parameters))

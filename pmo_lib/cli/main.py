@@ -171,7 +171,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
         params = load_parameters(params_file)
         if dry_run:
             plan = plan_run(data=data, status_date=status_date, out_dir=out, params=params,
-                            params_file=params_file, projects=selected, previous=previous)
+                            projects=selected, previous=previous)
             click.echo(json.dumps({"out": str(plan.out_dir), "previous_run": str(plan.previous or ""),
                                    "reports": plan.describe()}, indent=1, ensure_ascii=False))
             click.echo(f"dry run: {len(plan.jobs)} reports would run; nothing was written", err=True)

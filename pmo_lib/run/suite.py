@@ -135,7 +135,6 @@ def plan_run(
     status_date: dt.date,
     out_dir: Path,
     params: RunParameters,
-    params_file: Path | None = None,
     projects: list[str] | None = None,
     previous: Path | None = None,
     root: Path = PROJECT_ROOT,
@@ -201,7 +200,7 @@ def run_reports(
     from pmo_lib.analysis.core import PortfolioAnalysis
     from pmo_lib.run.index_page import render_index
 
-    plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params, params_file=params_file,
+    plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params,
                     projects=projects, previous=previous, root=root)
     portfolio, out_dir, previous, jobs = plan.portfolio, plan.out_dir, plan.previous, plan.jobs
     data = data.resolve()

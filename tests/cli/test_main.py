@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from pmo_lib.cli import main
 from tests.conftest import SAMPLE, VALID_TABLES
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 
 def run(*args):
     result = CliRunner().invoke(main, list(map(str, args)))
@@ -68,7 +70,6 @@ def test_console_script_runs_out_of_process(make_portfolio):
     assert "0 errors" in done.stdout
 
 
-@pytest.mark.skipif(not (SAMPLE / "projects.csv").exists(), reason="sample portfolio not generated")
 def test_validate_sample_exits_0():
     result = run("validate", "--data", SAMPLE)
     assert result.exit_code == 0, result.stderr
@@ -76,7 +77,6 @@ def test_validate_sample_exits_0():
 
 
 def test_sample_command_is_deterministic(tmp_path):
-    pytest.importorskip("pmo_lib.data.sample")
     for out in ("a", "b"):
         assert run("sample", "--out", tmp_path / out, "--projects", 3, "--seed", 11,
                    "--status-date", "2026-01-09").exit_code == 0

@@ -67,6 +67,8 @@ from click.testing import CliRunner
 from pmo_lib.cli import main
 from tests.conftest import ROOT, SAMPLE, write_tables
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 STATUS = "2024-01-21"
 
 SPEC_COLUMNS = [
@@ -248,7 +250,6 @@ def test_console_script_out_of_process_matches_in_process(hand_worked):
     assert done.stdout.splitlines()[1].startswith(EXPECTED_CSV["PA"] + ",")
 
 
-@pytest.mark.skipif(not (SAMPLE / "projects.csv").exists(), reason="sample portfolio not generated")
 def test_sample_portfolio_gives_24_rows():
     result = invoke("--data", SAMPLE, "--status-date", "2026-11-20")
     assert result.exit_code == 0, result.stderr

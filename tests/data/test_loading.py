@@ -74,7 +74,6 @@ def test_workbook_loads_like_the_csv_folder(make_portfolio, tmp_path):
         pd.testing.assert_frame_equal(from_csv.table(name), from_book.table(name))
 
 
-@pytest.mark.skipif(not (SAMPLE / "projects.csv").exists(), reason="sample portfolio not generated")
 def test_sample_loads_from_csv_and_workbook_alike(tmp_path):
     from_csv = load_portfolio(SAMPLE)
     assert len(from_csv.projects) == 24

@@ -16,6 +16,8 @@ import pytest
 from pmo_lib.data.sample import generate_portfolio, write_portfolio
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES, empty_frame_dtypes
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 STATUS = datetime.date(2026, 11, 20)
 T = pd.Timestamp(STATUS)
 COMMITTED = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -305,10 +307,9 @@ def test_committed_sample_is_a_fresh_generation(folder):
 
 
 def test_generated_folder_loads_without_errors(folder, sample):
-    loading = pytest.importorskip("pmo_lib.data.loading")
-    if not hasattr(loading, "load_portfolio"):
-        pytest.skip("pmo_lib.data.loading.load_portfolio is not written yet")
-    portfolio = loading.load_portfolio(folder)  # raises on any error
+    from pmo_lib.data.loading import load_portfolio
+
+    portfolio = load_portfolio(folder)  # raises on any error
     assert portfolio.counts() == {name: len(frame) for name, frame in sample.items()}
     assert {str(w).split(":")[0] for w in portfolio.warnings} <= {"projects.csv", "tasks.csv"}
 

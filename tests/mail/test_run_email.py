@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
 from tests.conftest import SAMPLE
 from tests.email_support import PASSWORD, cid_parts, handler, html_part, server  # noqa: F401 - pytest fixtures
+
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
 
 
 def test_run_then_mail_every_report_once(tmp_path, server, handler, monkeypatch):

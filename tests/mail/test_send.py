@@ -24,6 +24,8 @@ from tests.email_support import (  # noqa: F401 - pytest fixtures
     write_distribution,
 )
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 OK_REPORTS = {"portfolio/portfolio", "programs/digital-customer", "programs/grid-modernisation",
               "projects/PRJ-001", "projects/PRJ-002"}
 

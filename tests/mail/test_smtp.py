@@ -10,6 +10,8 @@ from pmo_lib.mail.sent_log import SentLog
 from pmo_lib.mail.smtp import MailConfigError, SmtpMailer, SmtpSettings
 from tests.email_support import PASSWORD, Handler, SmtpServer, free_port, handler, server  # noqa: F401 - pytest fixtures
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 
 def _message(subject="Hello") -> EmailMessage:
     message = EmailMessage()

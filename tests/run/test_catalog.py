@@ -16,6 +16,8 @@ from pmo_lib.run.catalog import describe_catalog, new_report
 from pmo_lib.run.suite import run_reports
 from tests.conftest import ROOT, SAMPLE
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 
 @pytest.fixture
 def workspace(tmp_path):

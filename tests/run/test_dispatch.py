@@ -12,6 +12,8 @@ from pmo_lib.parameters import load_parameters
 from pmo_lib.run.suite import run_reports
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 STATUS = dt.date(2026, 11, 20)
 PROJECTS = ["PRJ-003", "PRJ-008"]
 
@@ -34,7 +36,8 @@ def run(tmp_path, name, **options):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the [dask] extra, installed by make
+
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None, host="127.0.0.1")
     yield cluster.scheduler_address
@@ -61,7 +64,6 @@ def test_same_pages_from_every_executor_and_worker_count(tmp_path, dask_cluster)
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):
-    pytest.importorskip("distributed")
     from pmo_lib.errors import ParameterError
 
     with pytest.raises(ParameterError, match="cannot reach the Dask scheduler"):

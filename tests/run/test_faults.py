@@ -39,6 +39,8 @@ from pmo_lib.parameters import parse_parameters
 from pmo_lib.run.suite import run_reports
 from tests.conftest import ROOT, SAMPLE, VALID_TABLES, write_tables
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 PMO_REPORT = Path(sys.executable).with_name("pmo-report")
 AUDIT = ROOT / "scripts" / "audit.py"
 

@@ -15,6 +15,8 @@ from pmo_lib.parameters import load_parameters
 from pmo_lib.run.suite import run_reports
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 STATUS = dt.date(2026, 11, 20)
 
 

@@ -13,6 +13,8 @@ from pmo_lib.parameters import parse_parameters
 from pmo_lib.run.suite import run_reports
 from tests.conftest import VALID_TABLES
 
+pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
+
 PARAMS = '''data_path = ""
 status_date = ""
 params_file = ""
