@@ -82,6 +82,7 @@ def check_loading(folder: Path) -> None:
     assert portfolio.projects["project_id"].map(lambda v: bool(PROJECT_ID_PATTERN.match(v))).all()
 
 
+@pytest.mark.e2e  # 400 random portfolios: about 40 s of CPU, left to the full suite
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(table=TABLE, content=CONTENT)
 def test_random_content_in_any_file_loads_or_is_a_located_error(table, content):
@@ -91,6 +92,7 @@ def test_random_content_in_any_file_loads_or_is_a_located_error(table, content):
         check_loading(folder)
 
 
+@pytest.mark.e2e  # 200 random rows: about 20 s of CPU, left to the full suite
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=st.sampled_from(["projects", "tasks", "costs"]), row=st.lists(CELL, min_size=1, max_size=14))
 def test_a_random_row_appended_to_a_valid_table_is_a_located_error_or_fine(table, row):
