@@ -5,10 +5,14 @@ the separate rendering step. It uses vl-convert, which bundles Vega and
 Vega-Lite, so nothing is fetched from the network: a chart whose data is a
 URL fails instead of being downloaded.
 
-A notebook cell shows a chart with ``show_chart(chart)``: the executed
-notebook then stores a ``text/html`` output holding a ``<figure>`` with the
-inline SVG, and the exported page needs no JavaScript and no CDN. Text in
-the SVG (titles, labels) is XML-escaped by the renderer.
+A chart that is a notebook cell's last expression shows as a ``<figure>``
+with the inline SVG: :func:`use_static_charts` registers and enables this
+module's Altair renderer (``pmo_svg``) and the report theme, and the first
+``import pmo_lib`` in a notebook kernel calls it. The executed notebook then
+stores a ``text/html`` output, and both JupyterLab and the exported page show
+the chart with no JavaScript and no network. ``show_chart(chart, caption=...)``
+does the same for one chart, with a caption. Text in the SVG (titles, labels)
+is XML-escaped by the renderer.
 
 Examples
 --------
@@ -185,7 +189,11 @@ class ChartDisplay:
 
 def show_chart(chart: alt.TopLevelMixin | Mapping[str, Any], *,
                caption: str | None = None) -> ChartDisplay:
-    """Return the chart as a static figure for display in a notebook cell.
+    """The chart as a static figure, with an optional caption (a thin alias of :class:`ChartDisplay`).
+
+    A plain chart as a cell's last expression shows the same figure (see
+    :func:`use_static_charts`); ``show_chart`` adds a caption, and renders at
+    once, so a chart that cannot be rendered fails its own cell.
 
     Examples
     --------
@@ -198,3 +206,44 @@ def show_chart(chart: alt.TopLevelMixin | Mapping[str, Any], *,
     True
     """
     return ChartDisplay(chart, caption=caption)
+
+
+RENDERER_NAME = "pmo_svg"
+
+
+def svg_mimebundle(spec: dict, **metadata: Any) -> dict[str, str]:
+    """Altair renderer: a chart's spec as a ``<figure>`` with inline SVG (``text/html``).
+
+    Registered as ``pmo_svg``; vl-convert renders it here, so neither
+    JupyterLab nor the page loads Vega from the network.
+
+    Examples
+    --------
+    >>> svg_mimebundle({"mark": "bar", "data": {"values": [{"y": 1}]},
+    ...                 "encoding": {"y": {"field": "y", "type": "quantitative"}}})["text/html"][:26]
+    '<figure class="pmo-chart" '
+    """
+    return {"text/html": ChartDisplay(spec).html}
+
+
+alt.renderers.register(RENDERER_NAME, svg_mimebundle)
+
+
+def use_static_charts() -> None:
+    """Show every Altair chart of this process as inline SVG, in the report theme.
+
+    Enables the ``pmo_svg`` renderer and the report theme, so a plain
+    ``alt.Chart`` as a cell's last expression looks in JupyterLab as it does
+    on the page. Importing ``pmo_lib`` in a notebook kernel calls this.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> before = alt.renderers.active, alt.theme.active
+    >>> use_static_charts()
+    >>> alt.renderers.active, alt.theme.active
+    ('pmo_svg', 'pmo_report')
+    >>> _ = alt.renderers.enable(before[0]), alt.theme.enable(before[1])
+    """
+    alt.renderers.enable(RENDERER_NAME)
+    alt.theme.enable(THEME_NAME)

@@ -174,6 +174,8 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
                             projects=selected, previous=previous)
             click.echo(json.dumps({"out": str(plan.out_dir), "previous_run": str(plan.previous or ""),
                                    "reports": plan.describe()}, indent=1, ensure_ascii=False))
+            for reason in plan.refused.values():
+                click.echo(f"warning: {reason['message']}; its reports would fail", err=True)
             click.echo(f"dry run: {len(plan.jobs)} reports would run; nothing was written", err=True)
             sys.exit(0)
         outcome = run_reports(

@@ -111,6 +111,65 @@ def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def parameter_problems(jobs: list, root: Path = PROJECT_ROOT) -> dict[str, dict]:
+    """Each notebook that cannot take what the run passes it, with the reason, as a job error.
+
+    Every parameter a job passes must be declared in its notebook's
+    parameters cell (papermill itself would only warn). A notebook that is
+    missing, has no ``parameters`` cell or lacks a parameter is returned here,
+    keyed by its catalog path, so that the run fails that report only,
+    before running it, and runs the others.
+
+    Parameters
+    ----------
+    jobs : list of ReportJob
+    root : Path
+        The project folder the notebook paths are relative to.
+
+    Returns
+    -------
+    dict
+        ``{notebook: {"type": "ParameterMismatch", "message", "cell", "source"}}``;
+        ``cell`` is the number of the parameters cell (from 1), when there is one.
+    """
+    problems: dict[str, dict] = {}
+    cells: dict[str, dict | str] = {}
+    for job in jobs:
+        if job.notebook not in cells:
+            cells[job.notebook] = _parameters_cell(root, job)
+        found = cells[job.notebook]
+        if isinstance(found, str):
+            problems[job.notebook] = {"type": "ParameterMismatch", "message": found, "cell": None, "source": ""}
+            continue
+        for key in sorted(set(job.parameters) - found["names"]):
+            entry = problems.setdefault(job.notebook, {"type": "ParameterMismatch", "message": "",
+                                                       "cell": found["cell"], "source": found["source"]})
+            message = (f"{job.notebook}: parameter '{key}' is not declared in the notebook's parameters cell "
+                       f'(add a line such as  {key}: str = ""  to it)')
+            if message not in entry["message"]:
+                entry["message"] = "; ".join(filter(None, [entry["message"], message]))
+    return problems
+
+
+def _parameters_cell(root: Path, job) -> dict | str:
+    """The names a notebook's parameters cell declares, its number and first line; or why not."""
+    import papermill
+
+    path = root / job.notebook
+    if not path.is_file():
+        return f"report {job.report!r}: notebook {job.notebook} not found"
+    try:
+        names = set(papermill.inspect_notebook(str(path)))
+        book = nbformat.read(str(path), as_version=4)
+    except Exception as exc:
+        return f"{job.notebook}: cannot read its parameters cell ({exc})"
+    tagged = [i for i, cell in enumerate(book.cells) if "parameters" in cell.metadata.get("tags", [])]
+    if not tagged:
+        return f"{job.notebook}: no cell tagged 'parameters'"
+    first = next((line.strip() for line in book.cells[tagged[0]].source.splitlines() if line.strip()), "")
+    return {"names": names, "cell": tagged[0] + 1, "source": first[:120]}
+
+
 def describe_catalog(params: RunParameters, *, root: Path = PROJECT_ROOT) -> list[dict]:
     """Each catalog entry with its notebook's declared parameters (papermill's inspection)."""
     import papermill

@@ -3,6 +3,13 @@
 Each job writes its executed notebook and its page atomically, and never
 raises for a failing notebook: the failure comes back in the
 :class:`JobResult` so the rest of the run goes on.
+
+A failure names the cell that ran as the analyst knows it, on both engines:
+``cell`` is its number in the report's notebook (``notebooks/<name>.ipynb``,
+every cell counted from 1, markdown included, the run's injected parameters
+not) and ``source`` its first line. The engines report the cell last sent to
+the kernel, so a timeout or a dead kernel blames the cell that was running,
+not the next one.
 """
 
 from __future__ import annotations
@@ -38,27 +45,61 @@ class JobResult:
         return asdict(self)
 
 
-def describe_failure(exc: BaseException) -> dict:
-    """The reason a notebook failed, as JSON: cell number, error type and message.
+def describe_failure(exc: BaseException, *, timeout: int | None = None) -> dict:
+    """The reason a notebook failed, as JSON: error type and message (the cell is added later).
 
     Examples
     --------
     >>> describe_failure(ValueError("bad"))["message"]
     'bad'
+    >>> describe_failure(TimeoutError("Cell execution timed out"), timeout=5)["message"]
+    'a cell ran longer than 5 seconds'
     """
     info = {"type": type(exc).__name__, "message": str(exc).strip()[:2000], "cell": None}
     ename = getattr(exc, "ename", None)
     if ename:  # papermill.PapermillExecutionError
         info["type"] = ename
         info["message"] = str(getattr(exc, "evalue", "")).strip()[:2000]
-        exec_count = getattr(exc, "exec_count", None)
-        info["cell"] = getattr(exc, "cell_index", None)
-        info["execution_count"] = exec_count
     elif type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
         info["type"] = "Timeout"
+        if timeout is not None:  # the warm engine's words, so both engines say the same
+            info["message"] = f"a cell ran longer than {timeout} seconds"
     elif type(exc).__name__ == "DeadKernelError":
         info["type"] = "KernelDied"
     return info
+
+
+INJECTED = "injected-parameters"  # papermill's tag on the cell with the run's parameters
+
+
+def blame_cell(error: dict, nb, index: int | None) -> dict:
+    """Name the cell at ``index`` of the parameterised notebook ``nb`` as the analyst knows it.
+
+    ``cell`` becomes the cell's number in the report's own notebook (from 1,
+    every cell counted, papermill's injected-parameters cell not) and
+    ``source`` its first non-empty line. The injected cell itself is blamed
+    as the parameters cell it follows.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    >>> nb = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"),
+    ...     new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}), new_code_cell("\\nwhile True: pass")])
+    >>> blame_cell({}, nb, 3)
+    {'cell': 3, 'source': 'while True: pass'}
+    >>> blame_cell({}, nb, 2)["source"]
+    'injected-parameters (the values the run passed)'
+    """
+    if nb is None or index is None or not 0 <= index < len(nb.cells):
+        return error
+    cells = nb.cells[:index + 1]
+    error["cell"] = sum(INJECTED not in c.get("metadata", {}).get("tags", []) for c in cells)
+    if INJECTED in cells[-1].get("metadata", {}).get("tags", []):
+        error["source"] = "injected-parameters (the values the run passed)"
+    else:
+        lines = [line for line in cells[-1].source.splitlines() if line.strip()]
+        error["source"] = lines[0].strip()[:120] if lines else ""
+    return error
 
 
 ENGINES = ("warm", "papermill")
@@ -98,37 +139,33 @@ def _execute_warm(job: ReportJob, root: Path, timeout: int, env: dict):
     try:
         return _KERNEL.execute(nb, timeout=timeout, cwd=cwd, env=env), None
     except KernelFailure as failure:
-        error = {"type": failure.kind, "message": failure.message[:2000], "cell": failure.cell}
-        return failure.notebook, _with_source(error, failure.notebook)
-
-
-def _with_source(error: dict, nb) -> dict:
-    """Add the first line of the failing cell's code, so the index can say where it failed."""
-    cell = error.get("cell")
-    if nb is not None and isinstance(cell, int) and 0 <= cell < len(nb.cells):
-        lines = [line for line in nb.cells[cell].source.splitlines() if line.strip()]
-        error["source"] = lines[0][:120] if lines else ""
-    return error
+        error = {"type": failure.kind, "message": failure.message[:2000], "cell": None}
+        return failure.notebook, blame_cell(error, failure.notebook, failure.cell)
 
 
 def _execute_papermill(job: ReportJob, root: Path, timeout: int, scratch: Path):
     """One papermill call with its own kernel, as the papermill CLI does; (notebook, error)."""
     import nbformat
     import papermill
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
-    error = None
+    error, running = None, []
     try:
         papermill.execute_notebook(
             str(root / job.notebook), str(scratch), parameters=job.parameters, kernel_name="python3",
             cwd=str(root / Path(job.notebook).parent), progress_bar=False, execution_timeout=timeout,
-            start_timeout=120)
+            start_timeout=120, on_cell_execute=lambda cell, cell_index: running.append(cell_index))
     except Exception as exc:
-        error = describe_failure(exc)
+        error = describe_failure(exc, timeout=timeout)
     try:
         nb = nbformat.read(str(scratch), as_version=4) if scratch.stat().st_size else None
     except Exception:
         nb = None
-    return nb, (_with_source(error, nb) if error else None)
+    if error and running:  # the hook's index is in the notebook as parameterised, before papermill's banners
+        executed = parameterize_notebook(load_notebook_node(str(root / job.notebook)), job.parameters)
+        error = blame_cell(error, executed, running[-1])
+    return nb, error
 
 
 def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int,
@@ -179,6 +216,12 @@ def lost_job(job: ReportJob, exc: BaseException) -> JobResult:
     error = {"type": "WorkerLost", "message": f"{type(exc).__name__}: {exc}"[:2000], "cell": None}
     return JobResult(job.key, job.report, job.scope, job.subject, job.title, "failed", 0.0, None,
                      job.executed_notebook, error)
+
+
+def refused_job(job: ReportJob, error: dict) -> JobResult:
+    """The result of a job not run because its notebook cannot take the run's parameters."""
+    return JobResult(job.key, job.report, job.scope, job.subject, job.title, "failed", 0.0, None,
+                     job.executed_notebook, dict(error))
 
 
 def _page_title(job: ReportJob, metadata: dict) -> str:

@@ -2,7 +2,8 @@
 
 The order of a run:
 
-1. parameters are checked (unknown keys, notebook parameters) — nothing written on error;
+1. parameters are checked (unknown keys) — nothing written on error; a notebook whose
+   parameters cell does not declare what the run passes fails its own reports only;
 2. the portfolio is loaded and validated — nothing written on error (exit 2);
 3. ``metrics.csv`` is computed once and written;
 4. every report job runs (in parallel workers); a failing one is recorded and
@@ -19,7 +20,7 @@ import datetime as dt
 import hashlib
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -29,8 +30,9 @@ from pmo_lib.data.loading import load_portfolio
 from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_json, write_text
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
+from pmo_lib.run.catalog import parameter_problems
 from pmo_lib.run.history_page import prune_runs, run_date, write_history
-from pmo_lib.run.job import JobResult, now_iso
+from pmo_lib.run.job import JobResult, now_iso, refused_job
 from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.run.plan import ReportJob, plan_jobs
 
@@ -84,36 +86,6 @@ def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
     return max(earlier)[1] if earlier else None
 
 
-def check_notebook_parameters(jobs: list[ReportJob], root: Path) -> None:
-    """Every parameter a job passes must be declared in its notebook's parameters cell.
-
-    Papermill only warns about unknown parameters; here they are errors,
-    named with the notebook and the key, before anything runs.
-    """
-    import papermill
-
-    declared: dict[str, set[str]] = {}
-    problems = []
-    for job in jobs:
-        if job.notebook not in declared:
-            path = root / job.notebook
-            if not path.is_file():
-                raise ParameterError(f"report {job.report!r}: notebook {job.notebook} not found")
-            try:
-                declared[job.notebook] = set(papermill.inspect_notebook(str(path)))
-            except Exception as exc:
-                raise ParameterError(f"{job.notebook}: cannot read its parameters cell ({exc})") from None
-            if not declared[job.notebook]:
-                problems.append(f"{job.notebook}: no cell tagged 'parameters'")
-        missing = sorted(set(job.parameters) - declared[job.notebook])
-        for key in missing:
-            message = f"{job.notebook}: parameter '{key}' is not declared in the notebook's parameters cell"
-            if message not in problems:
-                problems.append(message)
-    if problems:
-        raise ParameterError("\n".join(problems))
-
-
 @dataclass
 class RunPlan:
     """What a run will do, decided before anything is written."""
@@ -122,6 +94,7 @@ class RunPlan:
     out_dir: Path
     previous: Path | None
     jobs: list[ReportJob]
+    refused: dict[str, dict] = field(default_factory=dict)  # notebook -> why its reports cannot run
 
     def describe(self) -> list[dict]:
         """One JSON-ready entry per job: what ``--dry-run`` prints."""
@@ -165,8 +138,7 @@ def plan_run(
     jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
                      portfolio_name=params.portfolio_name, common=common,
                      project_names=dict(zip(portfolio.projects["project_id"], portfolio.projects["name"])))
-    check_notebook_parameters(jobs, root)
-    return RunPlan(portfolio, out_dir, previous, jobs)
+    return RunPlan(portfolio, out_dir, previous, jobs, parameter_problems(jobs, root))
 
 
 def run_reports(
@@ -221,12 +193,16 @@ def run_reports(
     metadata = {"portfolio_name": params.portfolio_name, "status_date": status_date.isoformat(),
                 "generated_at": started}
     log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
+    for reason in plan.refused.values():
+        log.error("not run: %s", reason["message"])
+    runnable = [job for job in jobs if job.notebook not in plan.refused]
     try:
-        results = _execute(jobs, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
+        results = _execute(runnable, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
                            workers=workers or params.workers, progress=progress, engine=engine,
                            executor=executor, scheduler=scheduler, env={ANALYSIS_CACHE_ENV: str(shared)})
     finally:
         shared.unlink(missing_ok=True)
+    results += [refused_job(job, plan.refused[job.notebook]) for job in jobs if job.notebook in plan.refused]
     order = {job.key: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.key])
     finished = now_iso()

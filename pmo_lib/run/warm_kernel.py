@@ -58,6 +58,7 @@ class WarmKernel:
         self.km = None
         self.kc = None
         self.sockets = ""
+        self.current_cell: int | None = None  # index of the cell last sent to the kernel
 
     # --- life cycle ----------------------------------------------------------------------------
     def start(self) -> WarmKernel:
@@ -118,19 +119,20 @@ class WarmKernel:
         if self.km is None:
             self.start()
         executed = copy.deepcopy(nb)
+        self.current_cell = None
         try:
             self.loop.run_until_complete(self._execute(executed, timeout=timeout, cwd=cwd or self.cwd, env=env or {}))
         except CellExecutionError as exc:
-            raise KernelFailure(exc.ename or "Error", exc.evalue or str(exc), _failed_cell(executed),
+            raise KernelFailure(exc.ename or "Error", exc.evalue or str(exc), self.current_cell,
                                 executed) from None
         except (CellTimeoutError, TimeoutError):
             self.restart()
             raise KernelFailure("Timeout", f"a cell ran longer than {timeout} seconds",
-                                _running_cell(executed), executed) from None
+                                self.current_cell, executed) from None
         except DeadKernelError as exc:
             self.restart()
             raise KernelFailure("KernelDied", f"the kernel died while executing the notebook ({exc})",
-                                _running_cell(executed), executed) from None
+                                self.current_cell, executed) from None
         return executed
 
     async def _execute(self, nb, *, timeout: int, cwd: str, env: dict) -> None:
@@ -140,19 +142,11 @@ class WarmKernel:
         client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name=self.kernel_name,
                                 allow_errors=False, record_timing=False, raise_on_iopub_timeout=True)
         client.kc = self.kc
+        # The cell that fails is the one last sent to the kernel (a timed-out cell has its
+        # execution count already, so "the first cell without one" would blame the next cell).
+        client.on_cell_execute = self._note_cell
         await client.async_execute()
 
+    def _note_cell(self, cell, cell_index: int) -> None:
+        self.current_cell = cell_index
 
-def _failed_cell(nb) -> int | None:
-    for index, cell in enumerate(nb.cells):
-        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
-            return index
-    return _running_cell(nb)
-
-
-def _running_cell(nb) -> int | None:
-    """The first code cell without an execution count: where execution stopped."""
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and cell.get("execution_count") is None and cell.source.strip():
-            return index
-    return None

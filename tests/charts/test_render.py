@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from pmo_lib.charts._theme import THEME_NAME, apply_report_theme, rag_colour_scale
-from pmo_lib.charts.render import ChartDisplay, chart_png, chart_svg, show_chart
+from pmo_lib.charts.render import ChartDisplay, chart_png, chart_svg, show_chart, use_static_charts
 
 HOSTILE_TITLE = "</script><script>alert(1)</script>"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
@@ -122,6 +122,23 @@ def test_show_chart_wraps_the_svg_in_a_figure(hostile_chart):
 def test_show_chart_fails_in_the_cell_not_silently_at_display():
     with pytest.raises(ValueError):
         show_chart({"mark": "bar", "data": {"url": "https://example.invalid/x.csv"}})
+
+
+def test_a_plain_chart_displays_as_inline_svg_in_the_report_theme(hostile_chart):
+    """With the pmo_svg renderer on (a notebook's first import of pmo_lib), Altair's own display is static SVG."""
+    before = alt.renderers.active, alt.theme.active
+    try:
+        use_static_charts()
+        bundle = hostile_chart._repr_mimebundle_()
+    finally:
+        alt.renderers.enable(before[0])
+        alt.theme.enable(before[1])
+    assert set(bundle) == {"text/html"}  # no Vega-Lite JSON for a front end to fetch Vega for
+    soup = BeautifulSoup(bundle["text/html"], "html.parser")
+    assert soup.find("figure")["class"] == ["pmo-chart"] and soup.find("script") is None
+    assert HOSTILE_TITLE in [t.get_text() for t in soup.find_all("text")]
+    assert 'font-family="system-ui' in bundle["text/html"]  # the report theme, as on the page
+    assert bundle["text/html"] == show_chart(hostile_chart).html
 
 
 def test_apply_report_theme_enables_the_theme():

@@ -65,6 +65,8 @@ def faulty_root(tmp_path):
     root = tmp_path / "root"
     book = new_notebook(
         cells=[new_markdown_cell("# Faults"), new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+               new_markdown_cell("## Before"), new_code_cell("before = 1"), new_markdown_cell("## The faults"),
+               new_markdown_cell("Each project fails its own way in the next cell, cell 7."),
                new_code_cell(FAULTS),
                new_code_cell("from pmo_lib.reports.html import note\nnote('survived ' + project_id)")],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
@@ -75,7 +77,8 @@ def faulty_root(tmp_path):
 
 @pytest.mark.parametrize("engine", ["warm", "papermill"])
 def test_raise_timeout_and_dead_kernel_are_recorded_and_the_run_goes_on(tmp_path, faulty_root, engine):
-    params = parse_parameters({"portfolio_name": "Faults", "timeout_seconds": 4, "reports": [
+    # 15 s: enough for P4's kernel to import pmo_lib on a loaded machine; P2 sleeps 60 s
+    params = parse_parameters({"portfolio_name": "Faults", "timeout_seconds": 15, "reports": [
         {"name": "projects", "notebook": "notebooks/faults.ipynb", "scope": "project", "title": "Project"}]})
     outcome = run_reports(data=write_tables(tmp_path / "data", FOUR_PROJECTS), status_date=dt.date(2024, 1, 20),
                           out_dir=tmp_path / "out" / "2024-01-20", params=params, root=faulty_root, workers=1,
@@ -90,10 +93,39 @@ def test_raise_timeout_and_dead_kernel_are_recorded_and_the_run_goes_on(tmp_path
     assert manifest["counts"] == {"ok": 1, "failed": 3}
     reasons = {r["subject"]: r["error"] for r in manifest["reports"] if r["error"]}
     assert reasons["P3"]["message"] == "broken on purpose for P3"
+    assert reasons["P2"]["message"] == "a cell ran longer than 15 seconds"
+    # the cell that ran, numbered as in notebooks/faults.ipynb, with its first line
+    assert {s: (e["cell"], e["source"]) for s, e in reasons.items()} == {
+        "P1": (7, "import os, time"), "P2": (7, "import os, time"), "P3": (7, "import os, time")}
     assert all(reason["message"] for reason in reasons.values())
     index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert "Failed reports" in index and "broken on purpose for P3" in index
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary left behind
+
+
+@pytest.mark.parametrize("engine", ["warm", "papermill"])
+def test_a_timeout_names_the_cell_that_was_running(tmp_path, engine):
+    """``while True: pass`` in cell 7 is blamed on cell 7, not on the next code cell, on both engines."""
+    root = tmp_path / "root"
+    cells = [new_markdown_cell("# Spin"),
+             new_code_cell(PARAMETERS.replace('project_id = "P1"\n', ""), metadata={"tags": ["parameters"]}),
+             new_code_cell("import os"), new_markdown_cell("## First"),
+             new_code_cell("first = os.getcwd()"), new_markdown_cell("## Never ends"), new_code_cell("while True: pass"),
+             new_markdown_cell("## After"), new_code_cell("register = first")]
+    (root / "notebooks").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                      "language": "python"}}),
+                   str(root / "notebooks" / "spin.ipynb"))
+    params = parse_parameters({"portfolio_name": "Spin", "timeout_seconds": 3, "reports": [
+        {"name": "portfolio", "notebook": "notebooks/spin.ipynb", "scope": "portfolio", "title": "Spin"}]})
+    outcome = run_reports(data=write_tables(tmp_path / "data", VALID_TABLES), status_date=dt.date(2024, 1, 20),
+                          out_dir=tmp_path / "out", params=params, root=root, workers=1, progress=False,
+                          engine=engine)
+    [result] = outcome.results
+    assert result.error == {"type": "Timeout", "message": "a cell ran longer than 3 seconds", "cell": 7,
+                            "source": "while True: pass"}
+    index = BeautifulSoup((outcome.run_dir / "index.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert "Timeout in cell 7 (while True: pass): a cell ran longer than 3 seconds" in index
 
 
 # --- a run killed part-way ------------------------------------------------------------------------------

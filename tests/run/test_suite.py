@@ -101,7 +101,7 @@ def test_a_failing_report_does_not_stop_the_others(make_portfolio, project_root,
     assert failed["status"] == "failed"
     assert failed["error"]["type"] == "ValueError"
     assert failed["error"]["message"] == "broken on purpose for P2"
-    assert failed["error"]["cell"] == 4  # index in the executed notebook (after injected parameters)
+    assert failed["error"]["cell"] == 4  # its number in notebooks/broken.ipynb, from 1
     assert failed["error"]["source"] == "if project_id == 'P2':"
     index = (out / "index.html").read_text()
     assert "FAILED" in index and "ValueError in cell 4 (if project_id == &#39;P2&#39;:): broken on purpose for P2" in index
@@ -137,14 +137,31 @@ def test_invalid_data_writes_nothing(make_portfolio, project_root, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_undeclared_notebook_parameter_is_an_error(make_portfolio, project_root, tmp_path):
+def test_undeclared_notebook_parameter_fails_that_report_only(make_portfolio, project_root, tmp_path):
+    """A notebook whose parameters cell lacks what the run passes fails its reports; the others run."""
     write_notebook(project_root / "notebooks" / "narrow.ipynb", "1")
     book = nbformat.read(str(project_root / "notebooks" / "narrow.ipynb"), as_version=4)
     book.cells[1].source = 'project_id = "P1"\n'
     nbformat.write(book, str(project_root / "notebooks" / "narrow.ipynb"))
-    with pytest.raises(ParameterError, match="notebooks/narrow.ipynb: parameter 'data_path' is not declared"):
-        run(make_portfolio, project_root, tmp_path, "narrow.ipynb")
-    assert not (tmp_path / "out").exists()
+    params = parse_parameters({"portfolio_name": "Mixed", "reports": [
+        {"name": "narrow", "notebook": "notebooks/narrow.ipynb", "scope": "project", "title": "Narrow"},
+        {"name": "projects", "notebook": "notebooks/ok.ipynb", "scope": "project", "title": "Project"}]})
+    outcome = run_reports(data=make_portfolio(), status_date=__import__("datetime").date(2024, 1, 20),
+                          out_dir=tmp_path / "out", params=params, root=project_root, workers=1, progress=False)
+    assert outcome.exit_code == 1
+    assert {(r.report, r.subject, r.status) for r in outcome.results} == {
+        ("narrow", "P1", "failed"), ("narrow", "P2", "failed"), ("projects", "P1", "ok"), ("projects", "P2", "ok")}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    refused = [r["error"] for r in manifest["reports"] if r["report"] == "narrow"]
+    assert refused[0] == refused[1]
+    assert refused[0]["type"] == "ParameterMismatch"
+    assert (refused[0]["cell"], refused[0]["source"]) == (2, 'project_id = "P1"')
+    assert refused[0]["message"].startswith(
+        "notebooks/narrow.ipynb: parameter 'data_path' is not declared in the notebook's parameters cell")
+    assert "parameter 'status_date' is not declared" in refused[0]["message"]
+    assert not (tmp_path / "out" / "narrow").exists() and (tmp_path / "out" / "projects" / "P2.html").is_file()
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "ParameterMismatch in cell 2" in index
 
 
 def test_only_selected_projects(make_portfolio, project_root, tmp_path):
