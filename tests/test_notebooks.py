@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 
 import nbformat
 import papermill
 import pytest
 from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tests.conftest import ROOT
 
@@ -60,3 +65,71 @@ def test_runs_top_to_bottom_with_its_defaults(path):
     html = "".join(o.get("data", {}).get("text/html", "") for c in book.cells if c.cell_type == "code"
                    for o in c.outputs)
     assert "pmo-header" in html and "pmo-tile" in html
+
+
+# --- the pre-commit hook, offline ---------------------------------------------------------------
+
+LAB_METADATA = {  # what JupyterLab writes into a notebook on save
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                      "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                      "pygments_lexer": "ipython3", "version": "3.11.7"},
+}
+
+
+def _offline() -> list[str]:
+    """A command prefix that runs without any network (a new network namespace), where allowed."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n"]
+    return []
+
+
+@pytest.mark.e2e
+def test_pre_commit_strips_outputs_and_metadata_churn_offline(tmp_path):
+    """A commit of a notebook with outputs, in a scratch repository with no network, is stripped."""
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "scripts").mkdir()
+    shutil.copy(ROOT / ".pre-commit-config.yaml", repo)
+    shutil.copy(ROOT / "scripts" / "nbstripout-hook", repo / "scripts")
+    (repo / ".venv").symlink_to(sys.prefix)  # the project's environment, where nbstripout is installed
+    env = {**os.environ, "HOME": str(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "GIT_CONFIG_NOSYSTEM": "1", "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*_offline(), "git", "-c", "user.name=Analyst", "-c", "user.email=a@example.org",
+                               *args], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    assert git("init", "-q").returncode == 0
+    installed = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stderr
+    book = new_notebook(cells=[new_markdown_cell("# Report", metadata={"tags": ["analyst-notes"]}),
+                               new_code_cell('project_id: str = "P1"', metadata={"tags": ["parameters"]}),
+                               new_code_cell("report.kpis()", metadata={"execution": {"iopub.status.busy": "x"}},
+                                             execution_count=3,
+                                             outputs=[new_output("display_data", {"text/html": "<b>PRJ</b>"})])],
+                        metadata=LAB_METADATA)
+    for index, cell in enumerate(book.cells):
+        cell.id = f"cell-{index}"
+    path = repo / "notebooks" / "report.ipynb"
+    nbformat.write(book, str(path))
+    git("add", "-A")
+    first = git("commit", "-q", "-m", "a report")
+    said = first.stdout + first.stderr
+    assert first.returncode == 1 and "files were modified by this hook" in said, said
+    assert "github" not in said and not (tmp_path / "cache" / "repo").exists()
+    stripped = nbformat.read(str(path), as_version=4)
+    assert [c.get("outputs") for c in stripped.cells] == [None, [], []]
+    assert stripped.cells[2].execution_count is None and "execution" not in stripped.cells[2].metadata
+    assert stripped.metadata["language_info"] == {"name": "python"}
+    assert stripped.metadata["kernelspec"]["name"] == "python3"
+    assert [c.id for c in stripped.cells] == ["cell-0", "cell-1", "cell-2"]
+    assert [c.metadata.get("tags") for c in stripped.cells] == [["analyst-notes"], ["parameters"], None]
+    git("add", "-A")
+    second = git("commit", "-q", "-m", "a report")
+    assert second.returncode == 0, second.stdout + second.stderr
+    committed = nbformat.reads(git("show", "HEAD:notebooks/report.ipynb").stdout, as_version=4)
+    assert committed == stripped
