@@ -3,7 +3,9 @@
 Chart builders return ``alt.Chart`` objects and never render; this module is
 the separate rendering step. It uses vl-convert, which bundles Vega and
 Vega-Lite, so nothing is fetched from the network: a chart whose data is a
-URL fails instead of being downloaded.
+URL fails instead of being downloaded. Vega-Lite is compiled to Vega once
+per chart shape (:mod:`pmo_lib.charts._compiled`); each chart then only has
+its data and title filled in before Vega renders it.
 
 A chart that is a notebook cell's last expression shows as a ``<figure>``
 with the inline SVG: :func:`use_static_charts` registers and enables this
@@ -13,6 +15,16 @@ stores a ``text/html`` output, and both JupyterLab and the exported page show
 the chart with no JavaScript and no network. ``show_chart(chart, caption=...)``
 does the same for one chart, with a caption. Text in the SVG (titles, labels)
 is XML-escaped by the renderer.
+
+Fonts: before its first conversion in a process this module points
+vl-convert at ``pmo_lib/charts/fontconfig/fonts.conf``, a font configuration
+whose only font folder holds no font, so every chart's text is measured and
+drawn with the Liberation Sans faces built into the vl-convert-python wheel
+(held in memory). Charts are then the same bytes on every machine with the
+same vl-convert, whatever fonts the host has, and vl-convert no longer
+re-opens the host's font files for every string it measures (half of a
+chart's rendering time). Text in scripts Liberation Sans lacks (CJK, for
+instance) keeps its characters in the SVG, but has no glyphs in PNG images.
 
 Examples
 --------
@@ -25,15 +37,57 @@ True
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert as vlc
 
+from pmo_lib.charts._compiled import vega_spec
 from pmo_lib.charts._theme import THEME_NAME
 from pmo_lib.formatting import escape
+
+FONTCONFIG_FILE = Path(__file__).resolve().parent / "fontconfig" / "fonts.conf"
+"""The font configuration vl-convert reads once per process (see the module docstring)."""
+
+_fonts_lock = threading.Lock()
+_fonts_pinned = False
+
+
+def pin_fonts() -> None:
+    """Make this process's vl-convert render with its built-in fonts only (idempotent).
+
+    vl-convert reads the fontconfig configuration named by ``FONTCONFIG_FILE``
+    once, when it first needs fonts; this sets the variable to
+    :data:`FONTCONFIG_FILE`, renders a one-word chart so that the font
+    database is built now, and restores the variable, so processes started
+    from this one (a browser, for instance) still see the host's fonts. It
+    must run before the process's first vl-convert conversion; every
+    rendering function here calls it first.
+    """
+    global _fonts_pinned
+    if _fonts_pinned:
+        return
+    with _fonts_lock:
+        if _fonts_pinned:
+            return
+        previous = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+        try:
+            # Text measurement (SVG) and drawing (PNG) each build their font database on first use.
+            word = {"mark": "text", "encoding": {"text": {"value": "Aa"}}}
+            vlc.vegalite_to_svg(word, allowed_base_urls=[])
+            vlc.vegalite_to_png(word, allowed_base_urls=[])
+        finally:
+            if previous is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = previous
+        _fonts_pinned = True
 
 
 def _vl_version() -> str | None:
@@ -110,8 +164,9 @@ def chart_svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
     ValueError
         When Vega-Lite cannot render the spec (the message says why).
     """
+    pin_fonts()
     spec = _spec(chart)
-    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[])
+    svg = vlc.vega_to_svg(vega_spec(spec, vl_version=_vl_version()), allowed_base_urls=[])
     svg = _PROLOG.sub("", svg)
     return _make_responsive(_scope_ids(svg), _chart_label(spec))
 
@@ -126,9 +181,9 @@ def chart_png(chart: alt.TopLevelMixin | Mapping[str, Any], scale: float = 2) ->
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
-    return vlc.vegalite_to_png(
-        _spec(chart), vl_version=_vl_version(), scale=scale, allowed_base_urls=[]
-    )
+    pin_fonts()
+    vega = vega_spec(_spec(chart), vl_version=_vl_version())
+    return vlc.vega_to_png(vega, scale=scale, allowed_base_urls=[])
 
 
 class ChartDisplay:

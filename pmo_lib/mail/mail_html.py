@@ -38,6 +38,7 @@ import css_inline
 import vl_convert
 from bs4 import BeautifulSoup, Tag
 
+from pmo_lib.charts.render import pin_fonts
 from pmo_lib.formatting import escape
 from pmo_lib.run.export import strip_active_content
 
@@ -151,6 +152,7 @@ def svg_to_image(svg_markup: str, width: float, height: float, *, density: float
     ((648, 324), b'\\x89PNG', True)
     """
     shown = min(float(width), float(max_width))
+    pin_fonts()  # the chart's text is drawn with the fonts it was measured with, not the host's
     png = vl_convert.svg_to_png(svg_markup, scale=density * shown / float(width))
     digest = hashlib.sha256(png).hexdigest()[:20]
     image = InlineImage(cid=f"chart-{digest}@pmo-reports", data=png, filename=f"chart-{digest[:8]}.png")
