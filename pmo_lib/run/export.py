@@ -12,7 +12,9 @@ page title, header and footer.
 Outputs from pmo_lib are escaped at their source. As a second line of
 defence the finished page is cleaned of active content (``<script>``,
 frames, event-handler attributes, ``javascript:`` links), and its
-Content-Security-Policy forbids scripts and any remote resource.
+Content-Security-Policy forbids scripts and any remote resource. Charts the
+project rendered itself skip the cleaner's parse when they are provably
+inert (:mod:`pmo_lib.run._svg_mask`).
 
 Examples
 --------
@@ -34,6 +36,8 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from traitlets.config import Config
+
+from pmo_lib.run._svg_mask import mask_charts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "report_templates"
 TEMPLATE_NAME = "pmo"
@@ -88,12 +92,31 @@ def strip_active_content(page: str) -> str:
     ``<meta>`` elements survive only inside ``<head>`` (a ``<meta refresh>``
     in an output could otherwise redirect the reader).
 
+    The page's charts (the ``<svg>`` of each ``<figure class="pmo-chart">``)
+    are most of its markup. Each one that is inert by construction (see
+    :mod:`pmo_lib.run._svg_mask`) is set aside before BeautifulSoup parses the
+    page and put back written exactly as BeautifulSoup would have written it;
+    anything else, including an SVG that only looks like a chart, goes
+    through the BeautifulSoup pass.
+
     Examples
     --------
     >>> strip_active_content('<p onclick="x()">hi<script>alert(1)</script></p>')
     '<p>hi</p>'
     >>> strip_active_content('<a href=" javascript:alert(1)">x</a>')
     '<a>x</a>'
+    """
+    masked, restore = mask_charts(page)
+    return restore(strip_with_soup(masked))
+
+
+def strip_with_soup(page: str) -> str:
+    """:func:`strip_active_content`'s BeautifulSoup pass over the whole page, nothing set aside.
+
+    Examples
+    --------
+    >>> strip_with_soup('<svg viewBox="0 0 1 1"><rect width="1"/></svg>')
+    '<svg viewbox="0 0 1 1"><rect width="1"></rect></svg>'
     """
     soup = BeautifulSoup(page, "html.parser")
     for element in soup.find_all(_ACTIVE_ELEMENTS):

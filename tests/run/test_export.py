@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from pathlib import Path
 
 import altair as alt
 import nbformat
@@ -229,3 +230,68 @@ def test_strip_active_content_keeps_head_meta_and_drops_frames():
 
 def test_one_exporter_per_process():
     assert _exporter() is _exporter()
+
+
+# --- the page's own charts skip the BeautifulSoup parse, and the page stays the same ----------
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def chart_page() -> str:
+    """A page holding the charts of three sample projects, a program and the portfolio."""
+    from pmo_lib.analysis.handoff import load_analysis
+    from pmo_lib.reports import PortfolioReport, ProgramReport, ProjectReport
+
+    analysis = load_analysis(data_path=str(SAMPLE), status_date="2026-11-20")
+    parts = []
+    for project_id in list(analysis.metrics["project_id"])[:3]:
+        report = ProjectReport(analysis, project_id=project_id)
+        parts += [report.s_curve(), report.milestone_timeline(), report.risk_heat_map(), report.resource_loading()]
+    parts.append(ProgramReport(analysis, program=analysis.metrics["program"].dropna().iloc[0]).bubble())
+    portfolio = PortfolioReport(analysis)
+    parts += [portfolio.rag_distribution(), portfolio.bubble(), portfolio.budget_by_program(), portfolio.s_curve(),
+              portfolio.capacity(), portfolio.demand()]
+    body = "\n".join(part.__html__() for part in parts)
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title></head><body>{body}</body></html>"
+
+
+def test_charts_set_aside_come_back_as_the_soup_pass_writes_them(chart_page):
+    from pmo_lib.run._svg_mask import mask_charts
+    from pmo_lib.run.export import strip_with_soup
+
+    masked, _ = mask_charts(chart_page)
+    assert chart_page.count("<svg") >= 14 and "<svg" not in masked  # every chart was set aside
+    assert strip_active_content(chart_page) == strip_with_soup(chart_page)
+
+
+@pytest.mark.parametrize("inside", [
+    '<rect width="1" onload="alert(1)"/>',
+    '<a href="javascript:alert(1)"><text>x</text></a>',
+    '<script>alert(1)</script>',
+    '<foreignObject><iframe src="https://example.com"></iframe></foreignObject>',
+    '<use xlink:href="https://example.com/x.svg#a"/>',
+    '<text x="1" x="2">twice</text>',
+    '<!-- comment --><rect width="1"/>',
+    '<style>rect { fill: url(javascript:alert(1)) }</style>',
+    '<image href="data:image/png;base64,AA=="/>',
+])
+def test_a_chart_figure_holding_anything_else_goes_through_the_soup_pass(inside):
+    from pmo_lib.run._svg_mask import mask_charts
+    from pmo_lib.run.export import strip_with_soup
+
+    page = (f'<html><head></head><body><figure class="pmo-chart" style="margin:0">'
+            f'<svg viewBox="0 0 9 9">{inside}<g class="a  b"><path d="M0,0"/></g></svg></figure></body></html>')
+    masked, _ = mask_charts(page)
+    assert masked == page  # not set aside
+    cleaned = strip_active_content(page)
+    assert cleaned == strip_with_soup(page)
+    assert "alert(1)" not in cleaned.replace("<style>rect { fill: url(javascript:alert(1)) }</style>", "")
+    assert "<script" not in cleaned and "onload" not in cleaned and "<iframe" not in cleaned
+
+
+def test_placeholders_cannot_be_forged_by_page_text():
+    page = ('<html><body><p>pmochart0000000000000000n0x</p><figure class="pmo-chart">'
+            '<svg><text>A &amp; B</text></svg></figure></body></html>')
+    assert strip_active_content(page) == (
+        '<html><body><p>pmochart0000000000000000n0x</p><figure class="pmo-chart">'
+        '<svg><text>A &amp; B</text></svg></figure></body></html>')
