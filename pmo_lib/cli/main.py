@@ -145,8 +145,11 @@ def _configure_logging(fmt: str) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Reports run in parallel.")
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Earlier run folder to compare with; default the latest earlier run beside --out.")
-@click.option("--engine", type=click.Choice(["warm", "papermill"]), default="warm", show_default=True,
-              help="warm: one kernel per worker kept across reports; papermill: a new kernel per report.")
+# The same names as pmo_lib.run.job.ENGINES and DEFAULT_ENGINE (kept literal: importing the runner here
+# would slow every command's start; tests/cli check they agree).
+@click.option("--engine", type=click.Choice(["warm", "direct", "papermill"]), default="warm", show_default=True,
+              help="warm: one kernel per worker kept across reports; direct: IPython's shell per worker, "
+                   "without the kernel protocol; papermill: a new kernel per report.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: an existing Dask cluster (--scheduler).")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")

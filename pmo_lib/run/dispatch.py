@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from pmo_lib.errors import ParameterError
-from pmo_lib.run.job import JobResult, lost_job, run_job, start_worker_kernel, stop_worker_kernel
+from pmo_lib.run.job import DEFAULT_ENGINE, JobResult, lost_job, run_job, start_worker_kernel, stop_worker_kernel
 from pmo_lib.run.plan import ReportJob
 
 EXECUTORS = ("local", "dask")
@@ -29,10 +29,11 @@ def run_local(jobs: list[ReportJob], options: dict, *, workers: int, root: Path)
         finally:
             stop_worker_kernel()
         return
-    warm = options.get("engine", "warm") == "warm"
+    engine = options.get("engine", DEFAULT_ENGINE)
+    warm = engine != "papermill"
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
                              initializer=start_worker_kernel if warm else None,
-                             initargs=(str(root / "notebooks"),) if warm else ()) as pool:
+                             initargs=(str(root / "notebooks"), engine) if warm else ()) as pool:
         futures = {pool.submit(run_job, job, **options): job for job in jobs}
         for future in as_completed(futures):
             try:

@@ -102,19 +102,27 @@ def blame_cell(error: dict, nb, index: int | None) -> dict:
     return error
 
 
-ENGINES = ("warm", "papermill")
-_KERNEL = None  # this process's warm kernel, started on first use
+ENGINES = ("warm", "direct", "papermill")
+"""warm: a Jupyter kernel per worker kept across reports; direct: IPython's shell in a process per
+worker, without the kernel protocol (:mod:`pmo_lib.run.direct_engine`); papermill: a new kernel per
+report."""
+DEFAULT_ENGINE = "warm"
+_KERNEL = None  # this process's warm kernel or direct engine, started on first use
 
 
-def start_worker_kernel(cwd: str) -> None:
-    """Start this process's warm kernel (a worker's initializer); shut it down at exit."""
+def start_worker_kernel(cwd: str, engine: str = DEFAULT_ENGINE) -> None:
+    """Start this process's warm kernel or direct engine (a worker's initializer); stop it at exit."""
     global _KERNEL
+    from pmo_lib.run.direct_engine import DirectEngine
+
+    if _KERNEL is not None and isinstance(_KERNEL, DirectEngine) != (engine == "direct"):
+        stop_worker_kernel()
     if _KERNEL is None:
         from multiprocessing import util
 
         from pmo_lib.run.warm_kernel import WarmKernel
 
-        _KERNEL = WarmKernel(cwd=cwd).start()
+        _KERNEL = (DirectEngine if engine == "direct" else WarmKernel)(cwd=cwd).start()
         util.Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
 
 
@@ -126,15 +134,15 @@ def stop_worker_kernel() -> None:
         _KERNEL = None
 
 
-def _execute_warm(job: ReportJob, root: Path, timeout: int, env: dict):
-    """Parameterise with papermill, execute in the warm kernel; (notebook, error)."""
+def _execute_warm(job: ReportJob, root: Path, timeout: int, env: dict, engine: str = DEFAULT_ENGINE):
+    """Parameterise with papermill, execute in the warm kernel or direct engine; (notebook, error)."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     from pmo_lib.run.warm_kernel import KernelFailure
 
     cwd = str(root / Path(job.notebook).parent)
-    start_worker_kernel(cwd)
+    start_worker_kernel(cwd, engine)
     nb = parameterize_notebook(load_notebook_node(str(root / job.notebook)), job.parameters)
     try:
         return _KERNEL.execute(nb, timeout=timeout, cwd=cwd, env=env), None
@@ -169,7 +177,7 @@ def _execute_papermill(job: ReportJob, root: Path, timeout: int, scratch: Path):
 
 
 def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeout: int,
-            engine: str = "warm", env: dict | None = None) -> JobResult:
+            engine: str = DEFAULT_ENGINE, env: dict | None = None) -> JobResult:
     """Execute ``job``, keep its executed notebook, export its page; record any failure.
 
     ``env`` holds environment variables the notebook's kernel sees (the runner
@@ -190,7 +198,7 @@ def run_job(job: ReportJob, *, run_dir: Path, root: Path, metadata: dict, timeou
         finally:
             Path(scratch).unlink(missing_ok=True)
     else:
-        nb, error = _execute_warm(job, root, timeout, env)
+        nb, error = _execute_warm(job, root, timeout, env, engine)
     page = None
     if nb is not None:
         nb.metadata["pmo"] = {**metadata, "title": _page_title(job, metadata)}

@@ -32,7 +32,7 @@ from pmo_lib.files import write_json, write_text
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
 from pmo_lib.run.catalog import parameter_problems
 from pmo_lib.run.history_page import prune_runs, run_date, write_history
-from pmo_lib.run.job import JobResult, now_iso, refused_job
+from pmo_lib.run.job import DEFAULT_ENGINE, JobResult, now_iso, refused_job
 from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.run.plan import ReportJob, plan_jobs
 
@@ -153,7 +153,7 @@ def run_reports(
     previous: Path | None = None,
     root: Path = PROJECT_ROOT,
     progress: bool | None = None,
-    engine: str = "warm",
+    engine: str = DEFAULT_ENGINE,
     keep: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,

@@ -75,7 +75,7 @@ def faulty_root(tmp_path):
     return root
 
 
-@pytest.mark.parametrize("engine", ["warm", "papermill"])
+@pytest.mark.parametrize("engine", ["warm", "direct", "papermill"])
 def test_raise_timeout_and_dead_kernel_are_recorded_and_the_run_goes_on(tmp_path, faulty_root, engine):
     # 15 s: enough for P4's kernel to import pmo_lib on a loaded machine; P2 sleeps 60 s
     params = parse_parameters({"portfolio_name": "Faults", "timeout_seconds": 15, "reports": [
