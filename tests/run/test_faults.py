@@ -103,7 +103,7 @@ def test_raise_timeout_and_dead_kernel_are_recorded_and_the_run_goes_on(tmp_path
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary left behind
 
 
-@pytest.mark.parametrize("engine", ["warm", "papermill"])
+@pytest.mark.parametrize("engine", ["warm", "direct", "papermill"])
 def test_a_timeout_names_the_cell_that_was_running(tmp_path, engine):
     """``while True: pass`` in cell 7 is blamed on cell 7, not on the next code cell, on both engines."""
     root = tmp_path / "root"
