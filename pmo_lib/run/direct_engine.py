@@ -269,6 +269,11 @@ def _serve(cwd: str) -> None:
     shell, outputs = _make_shell()
     sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
     shell.run_cell(WARM_UP, store_history=False, silent=True)
+    # What ``import pmo_lib`` does in a kernel (this process imported it before it had a shell):
+    # plain Altair charts show as inline SVG in the report theme.
+    from pmo_lib.charts.render import use_static_charts
+
+    use_static_charts()
     base = _rss()
 
     def alarm(signum, frame):

@@ -37,7 +37,8 @@ class Shown:
 
 def test_outputs_are_the_ones_a_warm_kernel_gives(engine, tmp_path):
     nb = book("x = 40\nx + 2", VIEW + "Shown()", "print('out'); print('more')", "from IPython.display import display\n"
-              "display(note('hello <b>'))", "note('last')")
+              "display(note('hello <b>'))", "note('last')",
+              "import altair as alt, pandas as pd\nalt.Chart(pd.DataFrame({'a': [1, 2]})).mark_bar().encode(y='a')")
     mine = engine.execute(nb, timeout=30)
     kernel = WarmKernel(cwd=str(tmp_path)).start()
     try:
@@ -46,7 +47,8 @@ def test_outputs_are_the_ones_a_warm_kernel_gives(engine, tmp_path):
         kernel.shutdown()
     assert [c.get("outputs") for c in mine.cells] == [c.get("outputs") for c in theirs.cells]
     assert mine.cells[1].outputs[0]["data"] == {"text/plain": "42"}
-    assert [c.execution_count for c in mine.cells[1:]] == [1, 2, 3, 4, 5]
+    assert [c.execution_count for c in mine.cells[1:]] == [1, 2, 3, 4, 5, 6]
+    assert mine.cells[6].outputs[0]["data"]["text/html"].count("<svg") == 1  # a plain Altair chart, as SVG
 
 
 def test_nothing_of_one_notebook_is_visible_to_the_next(engine):
