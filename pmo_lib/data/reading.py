@@ -1,24 +1,33 @@
-"""Reading a portfolio from disk: a folder of CSV files or one ``.xlsx`` workbook.
+"""Reading a portfolio: a folder of CSV files, one workbook, or a database.
 
-This is the only module that reads portfolio data. It returns every table as
-text exactly as written (a :class:`RawTable`), with the line or sheet row
+This is the only module that decides where portfolio data comes from. It returns every
+table as text exactly as written (a :class:`RawTable`), headers matched to the contract
+(:mod:`pmo_lib.data.headers`, then the profile's own mapping), with the line or sheet row
 of each record, so that validation can name ``FILE:ROW:COLUMN`` precisely.
+
+Forgiving but never silently wrong: CSV files may be UTF-8 (with or without BOM) or, with a
+warning, Windows-1252; ``;`` and tab separators are recognised from the header line; files
+and sheets named like a table in any case are read, and those not read are listed as warnings.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import zipfile
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pmo_lib.data.schema import TABLE_ORDER
+from pmo_lib.data.headers import find_header_row, match_headers, normalize, suggest_table, table_for_name
+from pmo_lib.data.profile import DEFAULT_PROFILE, Profile, TableProfile
+from pmo_lib.data.schema import TABLE_ORDER, TABLES
 from pmo_lib.errors import DataSourceError, Problem
+
+URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+"""An SQLAlchemy URL (``sqlite:///pmo.db``, ``postgresql://host/db``) rather than a path."""
 
 
 @dataclass
@@ -32,11 +41,20 @@ class RawTable:
     label : str
         How problems name the source: ``tasks.csv`` or ``book.xlsx[tasks]``.
     frame : pandas.DataFrame
-        One ``str`` column per header, in file order.
+        One ``str`` column per header, in file order; matched headers carry the contract name.
     rows : numpy.ndarray
         The 1-based line (or sheet row) of each record; the header is row 1.
     problems : list of Problem
-        Structural problems met while reading (ragged rows).
+        Structural problems met while reading (ragged rows, an encoding guessed).
+    found : list of str
+        The headers as written, for messages about missing columns.
+    keys : numpy.ndarray, optional
+        Where a record has no line (a database row): the text naming it, used instead of the row.
+    header_row : int
+        The line or sheet row of the headers.
+    misread : bool
+        The layout is wrong (a title above the headers): one problem says so, and the
+        columns are not checked one by one.
     """
 
     name: str
@@ -44,50 +62,146 @@ class RawTable:
     frame: pd.DataFrame
     rows: np.ndarray
     problems: list[Problem]
+    found: list[str] = field(default_factory=list)
+    keys: np.ndarray | None = None
+    header_row: int = 1
+    misread: bool = False
 
 
-def read_tables(path: str | Path) -> tuple[dict[str, RawTable], dict[str, str]]:
+@dataclass
+class Source:
+    """What :func:`read_source` found: the tables, how missing ones are named, warnings."""
+
+    tables: dict[str, RawTable]
+    labels: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_url(source) -> bool:
+    """Whether ``source`` is a database URL rather than a path.
+
+    Examples
+    --------
+    >>> is_url("sqlite:///pmo.db"), is_url("postgresql://u@db/pmo"), is_url("data/sample")
+    (True, True, False)
+    """
+    return isinstance(source, str) and bool(URL_PATTERN.match(source))
+
+
+def read_source(path, profile: Profile | None = None) -> Source:
     """Read every contract table found at ``path``.
 
     Parameters
     ----------
     path : str or Path
-        A folder holding ``<table>.csv`` files, or an ``.xlsx`` workbook with
-        one sheet per table.
-
-    Returns
-    -------
-    tables : dict
-        Table name to :class:`RawTable`, for the tables present.
-    labels : dict
-        Table name to the label a missing table would have (``tasks.csv``).
+        A folder holding ``<table>.csv`` files, an ``.xlsx`` workbook with one sheet per
+        table, or an SQLAlchemy database URL.
+    profile : Profile, optional
+        Where tables are and how they are written; the forgiving defaults without one.
 
     Raises
     ------
     DataSourceError
-        The path does not exist, is neither a folder nor a workbook, a
-        workbook cannot be opened, or a CSV file is not UTF-8 text.
+        The source does not exist, is of no known kind, cannot be opened, or a CSV file is
+        in no encoding that can be read.
     """
+    profile = profile or DEFAULT_PROFILE
+    if is_url(str(path)):
+        from pmo_lib.data.sql import read_database
+
+        return read_database(str(path), profile)
     source = Path(path)
     if not source.exists():
-        raise DataSourceError(f"{source}: no such folder or file; give a folder of CSV files or an .xlsx workbook")
+        raise DataSourceError(f"{source}: no such folder or file; give a folder of CSV files, an .xlsx "
+                              "workbook or a database URL")
     if source.is_dir():
-        return _read_folder(source), {name: f"{name}.csv" for name in TABLE_ORDER}
+        return _read_folder(source, profile)
     if source.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(source), {name: f"{source.name}[{name}]" for name in TABLE_ORDER}
-    raise DataSourceError(f"{source}: not a folder or an .xlsx workbook")
+        from pmo_lib.data.workbook import read_workbook
+
+        return read_workbook(source, profile)
+    if source.suffix.lower() == ".csv":
+        raise DataSourceError(f"{source}: give the folder holding the CSV files ({source.parent}), not one file")
+    raise DataSourceError(f"{source}: not a folder, an .xlsx workbook or a database URL")
 
 
-def _read_folder(folder: Path) -> dict[str, RawTable]:
-    tables = {}
+def read_tables(path, profile: Profile | None = None) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """The tables of :func:`read_source` and the labels a missing table would have."""
+    found = read_source(path, profile)
+    return found.tables, found.labels
+
+
+def _read_folder(folder: Path, profile: Profile) -> Source:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    by_table: dict[str, Path] = {}
+    for file in files:
+        table = table_for_name(file.stem)
+        if table is not None and (table not in by_table or file.name == f"{table}.csv"):
+            by_table[table] = file
+    tables, labels, used = {}, {}, set()
     for name in TABLE_ORDER:
-        file = folder / f"{name}.csv"
-        if file.is_file():
-            tables[name] = read_csv_table(file, name)
-    return tables
+        spec = profile.table(name)
+        if spec.file:
+            file = folder / spec.file
+            if not file.is_file():
+                raise DataSourceError(f"{file}: no such file (named for table '{name}' in the profile)")
+        else:
+            file = by_table.get(name)
+        labels[name] = file.name if file is not None else f"{name}.csv"
+        if file is not None:
+            tables[name] = read_csv_table(file, name, profile)
+            used.add(file.name)
+    problems = [_unused(f"file '{f.name}'", f.stem, "file") for f in files if f.name not in used]
+    return Source(tables, labels, problems)
 
 
-def read_csv_table(file: Path, name: str) -> RawTable:
+def _unused(what: str, stem: str, kind: str) -> Problem:
+    table = suggest_table(stem)
+    hint = (f": did you mean '{table}'? Name it {table}{'.csv' if kind == 'file' else ''} or map it in a "
+            f"profile ({kind}: ...)") if table else ": not a table of the contract"
+    return Problem(what, None, None, f"not read{hint}", severity="warning")
+
+
+def _decode(data: bytes, file: Path, encoding: str | None, label: str) -> tuple[str, list[Problem]]:
+    if encoding:
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise DataSourceError(f"{file}:{line}: not {encoding} text (byte 0x{data[exc.start]:02X}), as the "
+                                  "profile says: check csv.encoding") from exc
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = data[:start].count(b"\n") + 1
+        raise DataSourceError(
+            f"{file}:{line}: not UTF-8 text (byte 0x{data[start]:02X}); save the file as CSV UTF-8"
+        ) from None
+    warning = Problem(label, None, None, "not UTF-8: read as Windows-1252 (cp1252); save it as CSV UTF-8, or "
+                                         "declare csv: {encoding: cp1252} in a profile to silence this",
+                      severity="warning")
+    return text, [warning]
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The separator of a CSV file, from its header line: ``,``, ``;`` or a tab.
+
+    Examples
+    --------
+    >>> sniff_delimiter("project_id;name;program"), sniff_delimiter('"a;b",c'), sniff_delimiter("x")
+    (';', ',', ',')
+    """
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> RawTable:
     """Read one CSV file as text, keeping each record's line number.
 
     Examples
@@ -99,38 +213,98 @@ def read_csv_table(file: Path, name: str) -> RawTable:
     >>> raw.rows.tolist()
     [2, 4]
     """
+    profile = profile or DEFAULT_PROFILE
     label = file.name
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise DataSourceError(f"{file}: cannot be read ({exc.strerror})") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataSourceError(
-            f"{file}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as CSV UTF-8"
-        ) from exc
+    text, notes = _decode(data, file, profile.csv.encoding, label)
+    header_row = profile.header_row_of(name)
+    skip = header_row - 1
+    if skip:
+        parts = text.split("\n", skip)
+        text = parts[skip] if len(parts) > skip else ""
     if not text.strip():
         return RawTable(name, label, pd.DataFrame(), np.array([], dtype=np.int64),
-                        [Problem(label, 1, None, "file is empty: a header row is required")])
-    fast = _read_csv_fast(text)
+                        [*notes, Problem(label, header_row, None, "file is empty: a header row is required")],
+                        header_row=header_row)
+    delimiter = profile.csv.delimiter or sniff_delimiter(text.split("\n", 1)[0])
+    if not skip:
+        top = list(csv.reader(io.StringIO("\n".join(text.split("\n", 10)[:10]), newline=""), delimiter=delimiter))
+        better = find_header_row(top, name)
+        if better is not None:
+            return title_above(name, label, better, notes)
+    fast = _read_csv_fast(text, delimiter)
     if fast is not None:
         frame, rows = fast
-        return RawTable(name, label, frame, rows, [])
-    return _read_csv_exact(text, name, label)
+        raw = RawTable(name, label, frame, rows, notes)
+    else:
+        raw = _read_csv_exact(text, name, label, delimiter)
+        raw.problems[:0] = notes
+    if skip:
+        raw.rows = raw.rows + skip
+        raw.problems = [_shifted(p, skip) for p in raw.problems]
+    raw.header_row = header_row
+    return finish_table(raw, profile.table(name))
 
 
-def _read_csv_fast(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+def title_above(name: str, label: str, row: int, notes: list[Problem]) -> RawTable:
+    """A table whose headers sit below a title: one problem saying where, nothing read."""
+    problem = Problem(label, 1, None, f"the headers seem to be on row {row}, not row 1 (a title above them?): "
+                                      f"declare it in a profile (tables: {{{name}: {{header_row: {row}}}}})")
+    return RawTable(name, label, text_frame([], []), np.array([], dtype=np.int64), [*notes, problem], misread=True)
+
+
+def _shifted(problem: Problem, lines: int) -> Problem:
+    if problem.row is None:
+        return problem
+    return Problem(problem.file, problem.row + lines, problem.column, problem.message, problem.value,
+                   problem.severity)
+
+
+def finish_table(raw: RawTable, spec: TableProfile) -> RawTable:
+    """Give matched headers their contract names and add the profile's constant columns.
+
+    The profile's ``columns`` come first (a header as written, or equal to it ignoring case,
+    spaces and punctuation), then the usual export names of :mod:`pmo_lib.data.headers`.
+    """
+    frame = raw.frame
+    raw.found = [str(c) for c in frame.columns]
+    renames = {}
+    if spec.columns:
+        by_norm = {normalize(c): c for c in frame.columns}
+        for header, target in spec.columns.items():
+            actual = header if header in frame.columns else by_norm.get(normalize(header))
+            if actual is None:
+                raw.problems.append(Problem(raw.label, raw.header_row, target,
+                                            f"the profile maps column '{header}' to {target}, but the file has "
+                                            f"no such column (found: {', '.join(raw.found) or 'none'})"))
+            elif actual != target:
+                renames[actual] = target
+    rest = [c for c in frame.columns if c not in renames and c not in renames.values()]
+    matched, problems = match_headers(rest, raw.name, label=raw.label)
+    taken = set(renames.values()) | {c for c in rest if c in TABLES[raw.name].names}
+    renames.update({h: t for h, t in matched.items() if t not in taken})
+    raw.problems.extend(Problem(p.file, raw.header_row, p.column, p.message) for p in problems)
+    if renames:
+        frame = frame.rename(columns=renames)
+    for column, value in spec.constants.items():
+        frame[column] = pd.Series([str(value)] * len(frame), dtype=str, index=frame.index)
+    raw.frame = frame
+    return raw
+
+
+def _read_csv_fast(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Parse with pandas when every record is exactly one line and the header is clean; else None."""
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")), [])
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return None
     if len(_header_problems(header, "")[0]) != len(header):
         return None  # pandas would rename repeated or empty column names silently
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
                             na_filter=False, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, ValueError):
         return None
@@ -147,9 +321,9 @@ def _read_csv_fast(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
     return frame, rows
 
 
-def _read_csv_exact(text: str, name: str, label: str) -> RawTable:
+def _read_csv_exact(text: str, name: str, label: str, delimiter: str = ",") -> RawTable:
     """Parse with the csv module, tracking the first line of every record."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
@@ -174,13 +348,11 @@ def _read_csv_exact(text: str, name: str, label: str) -> RawTable:
                 records.append([record[i] for i in keep])
                 rows.append(start)
         start = reader.line_num + 1
-    header = [header[i] for i in keep]
-    frame = pd.DataFrame(records, columns=header, dtype=str) if records else pd.DataFrame(
-        {h: pd.Series(dtype=str) for h in header})
+    frame = text_frame(records, [header[i] for i in keep])
     return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems)
 
 
-def _header_problems(header: list[str], label: str) -> tuple[list[int], list[Problem]]:
+def _header_problems(header: list[str], label: str, row: int = 1) -> tuple[list[int], list[Problem]]:
     """The columns to keep (named, first of a repeated name) and a problem per repeated name.
 
     A column without a header is an unnamed extra column: dropped, as extra columns are ignored.
@@ -196,66 +368,16 @@ def _header_problems(header: list[str], label: str) -> tuple[list[int], list[Pro
         if not name:
             continue
         if name in first:
-            problems.append(Problem(label, 1, name, f"the column name appears twice (columns {first[name] + 1} "
-                                                    f"and {i + 1}): rename or remove one"))
+            problems.append(Problem(label, row, name, f"the column name appears twice (columns {first[name] + 1} "
+                                                      f"and {i + 1}): rename or remove one"))
             continue
         first[name] = i
         keep.append(i)
     return keep, problems
 
 
-def _read_workbook(book: Path) -> dict[str, RawTable]:
-    import openpyxl  # imported here: only workbook users pay for it
-
-    try:
-        workbook = openpyxl.load_workbook(book, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DataSourceError(f"{book}: the workbook cannot be opened ({exc.__class__.__name__}: {exc})") from exc
-    try:
-        sheets = {s.strip().lower(): s for s in workbook.sheetnames}
-        tables = {}
-        for name in TABLE_ORDER:
-            if name in sheets:
-                tables[name] = _read_sheet(workbook[sheets[name]], name, f"{book.name}[{name}]")
-        return tables
-    finally:
-        workbook.close()
-
-
-def _read_sheet(sheet, name: str, label: str) -> RawTable:
-    rows_iter = sheet.iter_rows(values_only=True)
-    header_row = next(rows_iter, None)
-    if header_row is None:
-        return RawTable(name, label, pd.DataFrame(), np.array([], dtype=np.int64),
-                        [Problem(label, 1, None, "sheet is empty: a header row is required")])
-    header = [_cell_text(h).strip() for h in header_row]
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
-    keep, problems = _header_problems(header, label)
-    records, rows = [], []
-    for number, values in enumerate(rows_iter, start=2):
-        cells = [_cell_text(v) for v in values[:width]]
-        cells += [""] * (width - len(cells))
-        if any(cells[i].strip() for i in keep):
-            records.append([cells[i] for i in keep])
-            rows.append(number)
-    header = [header[i] for i in keep]
-    frame = pd.DataFrame(records, columns=header, dtype=str) if records else pd.DataFrame(
-        {h: pd.Series(dtype=str) for h in header})
-    return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems)
-
-
-def _cell_text(value) -> str:
-    """Turn a typed workbook cell into the text a CSV file would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+def text_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:
+    """A frame of text cells, with the columns even when there is no record."""
+    if records:
+        return pd.DataFrame(records, columns=header, dtype=str)
+    return pd.DataFrame({h: pd.Series(dtype=str) for h in header})

@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pmo_lib.data.forgiving import NA_WORDS, fraction_problem, parse_dates_leniently, parse_numbers_leniently
+from pmo_lib.data.headers import nearest_column
+from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
 from pmo_lib.data.reading import RawTable
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES, UNASSIGNED_PROGRAM, Column, Table
 from pmo_lib.errors import Problem
@@ -26,9 +29,18 @@ _FIRST_DAY, _LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 class _Collector:
     """Gathers problems of one table, vectorised: a mask in, problems out."""
 
-    def __init__(self, raw: RawTable):
+    def __init__(self, raw: RawTable, profile: Profile = DEFAULT_PROFILE):
         self.raw = raw
+        self.profile = profile
         self.problems: list[Problem] = list(raw.problems)
+
+    def problem(self, column: str | None, message: str, value: str | None = None) -> Problem:
+        """A problem of a whole column, named at the header row."""
+        return Problem(self.raw.label, self.raw.header_row if self.raw.keys is None else None, column, message, value)
+
+    def where(self, pos: int):
+        """How a problem names record ``pos``: its line, or its key where it has none (a database row)."""
+        return str(self.raw.keys[pos]) if self.raw.keys is not None else int(self.raw.rows[pos])
 
     def flag(self, mask, column: str | None, message: str, values=None, severity="error") -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -40,17 +52,19 @@ class _Collector:
         shown = None if values is None else np.asarray(values, dtype=object)[idx]
         for i, pos in enumerate(idx):
             self.problems.append(Problem(
-                self.raw.label, int(self.raw.rows[pos]), column, message,
+                self.raw.label, self.where(pos), column, message,
                 None if shown is None else str(shown[i]), severity))
 
 
-def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_table(raw: RawTable, profile: Profile | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Check one table's columns and cells and convert them to their types.
 
     Parameters
     ----------
     raw : RawTable
         The table as read.
+    profile : Profile, optional
+        How dates, numbers and percentages are written (the forgiving defaults without one).
 
     Returns
     -------
@@ -74,14 +88,15 @@ def parse_table(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     [10.5, nan]
     """
     spec = TABLES[raw.name]
-    out = _Collector(raw)
+    out = _Collector(raw, profile or DEFAULT_PROFILE)
     text = raw.frame
     n = len(text)
     columns: dict[str, pd.Series] = {}
+    missing = [c.name for c in spec.columns if c.required and c.name not in text.columns]
+    if missing and not raw.misread:
+        out.problems.extend(_missing_columns(raw, missing))
     for col in spec.columns:
         if col.name not in text.columns:
-            if col.required:
-                out.problems.append(Problem(raw.label, 1, col.name, "required column is missing"))
             columns[col.name] = _default_column(col, n)
             continue
         columns[col.name] = _parse_column(text[col.name], col, out)
@@ -114,6 +129,9 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
     values = values.astype(str).reset_index(drop=True)
     stripped = values.str.strip()
     empty = (stripped == "").to_numpy()
+    if col.kind in ("date", "number", "integer") and not empty.all():
+        na_words = NA_WORDS | {w.strip().upper() for w in out.profile.na_values}
+        empty = empty | stripped.str.upper().isin(na_words).to_numpy()
     if col.required and not col.may_be_empty:
         out.flag(empty, col.name, "a value is required", values)
     if col.kind in ("text",):
@@ -127,11 +145,14 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
     if col.kind == "date":
         well_formed = stripped.str.match(_DATE_TEXT).to_numpy()
         parsed = pd.to_datetime(stripped.where(well_formed, None), format="%Y-%m-%d", errors="coerce")
+        if not (empty | well_formed).all():
+            parsed = parse_dates_leniently(stripped, parsed, empty | well_formed, out.profile.dates)
         outside = (parsed.notna() & ~parsed.between(_FIRST_DAY, _LAST_DAY)).to_numpy()
         out.flag(outside, col.name, f"date outside {_FIRST_DAY.date()} to {_LAST_DAY.date()}", values)
         parsed = parsed.where(~outside)
         bad = ~empty & ~outside & parsed.isna().to_numpy()
-        out.flag(bad, col.name, "not a date in YYYY-MM-DD form", values)
+        out.flag(bad, col.name, "not a date in YYYY-MM-DD form" + (" or " + " or ".join(out.profile.dates)
+                                                                    if out.profile.dates else ""), values)
         return parsed.astype("datetime64[ns]")
     if col.kind in ("number", "integer"):
         return _parse_number(values, stripped, empty, col, out)
@@ -153,8 +174,11 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
 
 def _parse_number(values, stripped, empty, col: Column, out: _Collector) -> pd.Series:
     well_formed = stripped.str.match(_NUMBER_TEXT).to_numpy()
-    out.flag(~empty & ~well_formed, col.name, "not a number", values)
     numbers = pd.to_numeric(stripped.where(well_formed, None), errors="coerce").astype(float)
+    if not (empty | well_formed).all():
+        numbers, empty = parse_numbers_leniently(stripped, numbers, empty, well_formed, col, out)
+    elif col.name == "percent_complete":
+        numbers = fraction_problem(numbers, col, out)
     if col.kind == "integer":
         fractional = (numbers.notna() & (numbers != np.floor(numbers))).to_numpy()
         out.flag(fractional, col.name, "not a whole number", values)
@@ -188,14 +212,38 @@ def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Coll
         return
     first_row = {}
     for pos, row in zip(range(len(key)), map(tuple, key.to_numpy())):
-        first_row.setdefault(row, int(out.raw.rows[pos]))
+        first_row.setdefault(row, out.where(pos))
     last = spec.key[-1]
     for pos in np.flatnonzero(dup):
         row = tuple(key.iloc[pos])
         shown = ", ".join(row)
         out.problems.append(Problem(
-            out.raw.label, int(out.raw.rows[pos]), last,
-            f"duplicate key ({', '.join(spec.key)}), first on row {first_row[row]}", shown))
+            out.raw.label, out.where(pos), last,
+            f"duplicate key ({', '.join(spec.key)}), first on {_row_word(out)}{first_row[row]}", shown))
+
+
+def _row_word(out: _Collector) -> str:
+    return "" if out.raw.keys is not None else "row "
+
+
+def _missing_columns(raw: RawTable, missing: list[str]) -> list[Problem]:
+    """One problem per missing required column: the columns found, the nearest one, or why none fit.
+
+    A header row that is one cell holding ``;`` says the file is ``;``-separated (a title above
+    the headers is found while reading, see :func:`pmo_lib.data.headers.find_header_row`).
+    """
+    found = raw.found or [str(c) for c in raw.frame.columns]
+    listed = ", ".join(found[:30]) + (", ..." if len(found) > 30 else "") if found else "none"
+    if len(found) == 1 and ";" in found[0]:
+        return [Problem(raw.label, raw.header_row, None,
+                        f"the file looks ';'-separated but was read with another separator: declare "
+                        f"csv: {{delimiter: ';'}} in a profile (missing: {', '.join(missing)})")]
+    problems = []
+    for name in missing:
+        near = nearest_column(name, found)
+        hint = f"; nearest: '{near}' (map it in a profile: columns: {{\"{near}\": {name}}})" if near else ""
+        problems.append(Problem(raw.label, raw.header_row, name, f"required column is missing (found: {listed}){hint}"))
+    return problems
 
 
 def _check_date_order(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:

@@ -144,7 +144,8 @@ def test_a_repeated_column_name_is_an_error_at_its_header(make_portfolio):
         "projects.csv:1:name: the column name appears twice (columns 2 and 3): rename or remove one"]
     blank = "project_id,,,name\nP1,,,x\n"  # columns without a name are extra columns: ignored
     assert not load_portfolio(make_portfolio(projects=VALID_TABLES["projects"].replace("\n", ",,\n"))).warnings
-    assert "projects.csv:1:program: required column is missing" in messages(make_portfolio(projects=blank))
+    assert "projects.csv:1:program: required column is missing (found: project_id, name)" in messages(
+        make_portfolio(projects=blank))
 
 
 def test_a_repeated_column_name_in_a_workbook_is_an_error(tmp_path):

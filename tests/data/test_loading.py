@@ -105,10 +105,21 @@ def test_unreadable_workbook(tmp_path):
         load_portfolio(bad)
 
 
-def test_non_utf8_csv_names_file_and_line(make_portfolio):
+def test_windows_1252_csv_is_read_with_a_warning_naming_the_file(make_portfolio):
     folder = make_portfolio()
     (folder / "projects.csv").write_bytes(
-        b"project_id,name,program,manager\nP1,Caf\xe9 app,D,Ann\nP2,B,D,Bo\n")
+        b"project_id,name,program,manager\nP1,Caf\xe9 app \x80,D,Ann\nP2,B,D,Bo\n")
+    portfolio = load_portfolio(folder)
+    assert portfolio.projects.loc[0, "name"] == "Café app €"
+    assert [str(w) for w in portfolio.warnings] == [
+        "projects.csv: not UTF-8: read as Windows-1252 (cp1252); save it as CSV UTF-8, or declare "
+        "csv: {encoding: cp1252} in a profile to silence this"]
+
+
+def test_csv_in_no_readable_encoding_names_file_and_line(make_portfolio):
+    folder = make_portfolio()
+    (folder / "projects.csv").write_bytes(
+        b"project_id,name,program,manager\nP1,Caf\xe9 app\x81,D,Ann\nP2,B,D,Bo\n")
     with pytest.raises(DataSourceError) as caught:
         load_portfolio(folder)
     assert str(caught.value).endswith("projects.csv:2: not UTF-8 text (byte 0xE9); save the file as CSV UTF-8")

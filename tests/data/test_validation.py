@@ -27,7 +27,9 @@ def test_missing_required_table(make_portfolio):
 
 def test_missing_column(make_portfolio):
     text = VALID_TABLES["tasks"].replace(",budget,", ",cost,")
-    assert "tasks.csv:1:budget: required column is missing" in problems_of(make_portfolio(tasks=text))
+    assert ("tasks.csv:1:budget: required column is missing (found: project_id, task_id, name, baseline_start, "
+            "baseline_finish, percent_complete, cost, is_milestone)") in problems_of(
+        make_portfolio(tasks=text))
 
 
 def test_bad_date(make_portfolio):
@@ -54,7 +56,8 @@ def test_negative_budget(make_portfolio):
 
 def test_malformed_amount(make_portfolio):
     bad = with_row("costs", "P1,2024-01-26,\"1,200\",Labour")
-    assert problems_of(make_portfolio(costs=bad)) == ["costs.csv:5:amount: not a number (1,200)"]
+    assert problems_of(make_portfolio(costs=bad)) == [
+        "costs.csv:5:amount: not a number: a decimal comma or thousands separator needs a declaration (1,200)"]
 
 
 def test_duplicate_key(make_portfolio):
