@@ -160,6 +160,8 @@ class RunParameters(_Strict):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     status_date: dt.date | None = None
     data_path: str = "data/sample"
+    profile: str | None = None
+    """An import profile for the data (see docs/data.md); relative to the parameters file."""
     rag_thresholds: RagThresholdParameters = RagThresholdParameters()
     rag_rules: RagRuleParameters = RagRuleParameters()
     windows: WindowParameters = WindowParameters()
@@ -267,6 +269,9 @@ def load_parameters(path: str | Path | None = None) -> RunParameters:
     if path is None or Path(path).resolve() == DEFAULT_PARAMETERS:
         return defaults
     override = _read_yaml(Path(path))
+    if isinstance(override, dict) and isinstance(override.get("profile"), str) and override["profile"]:
+        profile = Path(override["profile"]).expanduser()
+        override = {**override, "profile": str(profile if profile.is_absolute() else (Path(path).parent / profile).resolve())}
     merged = _merge(base, override or {}) if isinstance(override, dict) else override
     return parse_parameters(merged, source=str(path))
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -48,3 +55,69 @@ def make_portfolio(tmp_path):
         return write_tables(tmp_path / "portfolio", tables)
 
     return make
+
+
+# A throwaway PostgreSQL server for the database tests, made with Debian's own binaries (initdb and
+# pg_ctl of the postgresql package, which .ci/run installs), on 127.0.0.1 at a free port, trusting
+# local connections, removed at the end of the session. As root it runs as the postgres user
+# (PostgreSQL refuses root). Outside CI the tests that need it skip when the binaries are missing;
+# in CI a missing server is a failure.
+
+
+def _bindir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """``postgresql+psycopg://postgres@127.0.0.1:PORT`` of a throwaway cluster (no database part)."""
+    bindir = _bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) missing in CI: .ci/run installs them")
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="pmo-pg-"))
+    data, sock, log = base / "data", base / "sock", base / "server.log"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(sock, "postgres")
+    port = _free_port()
+    env = {**os.environ, "LC_ALL": "C"}
+    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                    "-E", "UTF8", "--no-sync", "--no-instructions"]),
+                   check=True, capture_output=True, env=env, timeout=120)
+    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
+                                    "-o", f"-h 127.0.0.1 -p {port} -k {sock} -F", "start"]),
+                   check=True, capture_output=True, env=env, timeout=120)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                       capture_output=True, env=env, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new, empty database on the throwaway server, for one test."""
+    import psycopg
+
+    name = f"pmo_{uuid.uuid4().hex[:12]}"
+    server = postgres_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{postgres_server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -15,7 +15,8 @@ def _name(requirement: str) -> str:
 
 
 def _spec(requirement: str) -> str:
-    return requirement.replace(" ", "").lower()
+    # conda has no extras: psycopg[binary] on PyPI is conda-forge's psycopg (which ships libpq)
+    return re.sub(r"\[[^\]]*\]", "", requirement.replace(" ", "").lower())
 
 
 def test_environment_yml_matches_pyproject():

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pmo_lib.analysis.core import PortfolioAnalysis
 from pmo_lib.data.loading import load_portfolio
+from pmo_lib.data.reading import is_url
 from pmo_lib.files import write_bytes
 from pmo_lib.parameters import PROJECT_ROOT, load_parameters
 
@@ -31,6 +32,8 @@ ANALYSIS_CACHE_ENV = "PMO_ANALYSIS_CACHE"
 
 
 def _stamp(path: Path) -> tuple:
+    if is_url(str(path)):
+        return ()
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
     return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists())
 
@@ -41,6 +44,8 @@ def resolve_data_path(data_path: str) -> Path:
     Notebooks opened in JupyterLab run in ``notebooks/``; their default
     ``data_path`` is relative to the project root, so it works from either.
     """
+    if is_url(data_path):
+        return data_path
     path = Path(data_path)
     if path.exists() or path.is_absolute():
         return path.resolve()
@@ -78,7 +83,7 @@ def _cached(path: str, stamp: tuple, status_date: str, params_file: str, params_
     if shared is not None:
         return shared
     params = load_parameters(params_file or None)
-    return PortfolioAnalysis(load_portfolio(path), status_date=dt.date.fromisoformat(status_date), params=params)
+    return PortfolioAnalysis(load_portfolio(path, params.profile), status_date=dt.date.fromisoformat(status_date), params=params)
 
 
 def _shared_analysis(key: tuple) -> PortfolioAnalysis | None:

@@ -41,6 +41,23 @@ def _fail(error: PmoError) -> None:
     sys.exit(error.exit_code)
 
 
+class DataSource(click.ParamType):
+    """A portfolio: a folder of CSV files, a workbook, or a database URL (kept as text)."""
+
+    name = "FOLDER|WORKBOOK|URL"
+
+    def convert(self, value, param, ctx):
+        from pmo_lib.data.reading import is_url
+
+        if isinstance(value, Path) or not is_url(str(value)):
+            return Path(value)
+        return str(value)
+
+
+DATA_HELP = "Portfolio folder of CSV files, an .xlsx workbook, or a database URL (sqlite:///pmo.db)."
+PROFILE_HELP = "Import profile (YAML): where the tables are and how they are written; see docs/data.md."
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="pmo-reports")
 def main() -> None:
@@ -48,19 +65,21 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
-              help="Portfolio folder of CSV files, or an .xlsx workbook.")
-def validate(data: Path) -> None:
-    """Check a portfolio against the data contract; print every problem."""
+@click.option("--data", "data", required=True, type=DataSource(), help=DATA_HELP)
+@click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=PROFILE_HELP)
+@click.option("--all", "every", is_flag=True, help="List every problem instead of one group per column and message.")
+def validate(data, profile: Path | None, every: bool) -> None:
+    """Check a portfolio against the data contract; print its problems grouped, with hints."""
     from pmo_lib.data.loading import check_portfolio
+    from pmo_lib.data.summary import summarize
 
     try:
-        portfolio, problems = check_portfolio(data)
+        portfolio, problems = check_portfolio(data, profile)
     except PmoError as exc:
         _fail(exc)
-    for problem in problems:
-        prefix = "" if problem.is_error else "warning: "
-        click.echo(f"{prefix}{problem}", err=True)
+    for line in summarize(problems, every=every):
+        click.echo(line, err=True)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     counts = portfolio.counts()
@@ -72,13 +91,14 @@ def validate(data: Path) -> None:
 
 
 @main.command()
-@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
-              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--data", "data", required=True, type=DataSource(), help=DATA_HELP)
 @click.option("--status-date", required=True, type=StatusDate(), help="As-of date of the metrics.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
               help="Run parameters YAML (RAG thresholds); default parameters/defaults.yaml.")
-def metrics(data: Path, status_date: dt.date, fmt: str, params_file: Path | None) -> None:
+@click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=PROFILE_HELP + " Default: the parameters' profile.")
+def metrics(data, status_date: dt.date, fmt: str, params_file: Path | None, profile: Path | None) -> None:
     """Print the per-project metrics table (spec section 3) to standard output."""
     from pmo_lib.analysis.core import portfolio_metrics
     from pmo_lib.data.loading import load_portfolio
@@ -87,12 +107,50 @@ def metrics(data: Path, status_date: dt.date, fmt: str, params_file: Path | None
 
     try:
         params = load_parameters(params_file)
-        portfolio = load_portfolio(data)
+        portfolio = load_portfolio(data, profile or params.profile)
     except PmoError as exc:
+        if getattr(exc, "problems", None):
+            _fail_with_problems(exc)
         _fail(exc)
     _print_warnings(portfolio.warnings)
+    if (mismatch := name_warning(params, data)) is not None:
+        click.echo(mismatch, err=True)
     table = portfolio_metrics(portfolio, status_date=status_date, params=params)
     write_metrics(table, sys.stdout, fmt=fmt)
+
+
+def _fail_with_problems(exc) -> None:
+    from pmo_lib.data.summary import summarize
+
+    for line in summarize(exc.problems):
+        click.echo(line, err=True)
+    click.echo(f"error: {len(exc.errors)} error(s) in the portfolio data; nothing was written", err=True)
+    sys.exit(exc.exit_code)
+
+
+def name_warning(params, data) -> str | None:
+    """A warning when the run would stamp the sample's name (from the defaults) on other data.
+
+    Examples
+    --------
+    >>> from pmo_lib.parameters import load_parameters
+    >>> name_warning(load_parameters(), "elsewhere/exports").split(": give")[0]
+    "warning: the portfolio name 'Northwind Utilities' is the sample's, from parameters/defaults.yaml, but the data is elsewhere/exports"
+    >>> name_warning(load_parameters(), "data/sample") is None
+    True
+    """
+    from pmo_lib.data.reading import is_url, resolve_source
+    from pmo_lib.parameters import PROJECT_ROOT, load_parameters
+
+    defaults = load_parameters()
+    if params.portfolio_name != defaults.portfolio_name:
+        return None
+    sample = (PROJECT_ROOT / defaults.data_path).resolve()
+    if not is_url(str(data)) and resolve_source(data) == sample:
+        return None
+    return (f"warning: the portfolio name '{params.portfolio_name}' is the sample's, from parameters/defaults.yaml, "
+            f"but the data is {data}: give your portfolio its own name (portfolio_name in a --params file; "
+            "`pmo-report init` writes one)")
 
 
 def _print_warnings(warnings) -> None:
@@ -133,8 +191,7 @@ def _configure_logging(fmt: str) -> None:
 
 
 @main.command()
-@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
-              help="Portfolio folder of CSV files, or an .xlsx workbook.")
+@click.option("--data", "data", required=True, type=DataSource(), help=DATA_HELP)
 @click.option("--status-date", required=True, type=StatusDate(),
               help="As-of date: YYYY-MM-DD, 'today' or 'last-friday'.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -159,8 +216,10 @@ def _configure_logging(fmt: str) -> None:
 @click.option("--email", "send_email", is_flag=True,
               help="Mail the reports when the run is done (see `pmo-report email`); failed reports are not mailed.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
+@click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=PROFILE_HELP + " Default: the parameters' profile.")
 def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
-        dry_run, send_email, log_format) -> None:
+        dry_run, send_email, log_format, profile) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.suite import plan_run, run_reports
@@ -172,6 +231,10 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     selected = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
     try:
         params = load_parameters(params_file)
+        if profile is not None:
+            params = params.model_copy(update={"profile": str(profile.resolve())})
+        if (mismatch := name_warning(params, data)) is not None:
+            click.echo(mismatch, err=True)
         if dry_run:
             plan = plan_run(data=data, status_date=status_date, out_dir=out, params=params,
                             projects=selected, previous=previous)
@@ -187,10 +250,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
             scheduler=scheduler)
     except PmoError as exc:
         if hasattr(exc, "problems"):
-            for problem in exc.problems:
-                click.echo(f"{'' if problem.is_error else 'warning: '}{problem}", err=True)
-            click.echo(f"error: {len(exc.errors)} error(s) in the portfolio data; nothing was written", err=True)
-            sys.exit(exc.exit_code)
+            _fail_with_problems(exc)
         _fail(exc)
     except OSError as exc:
         click.echo(f"error: cannot write the run folder {out}: {exc.strerror or exc}", err=True)
@@ -249,8 +309,10 @@ def list_reports_command(params_file: Path | None) -> None:
 
 
 from pmo_lib.cli.email import email as _email_command  # noqa: E402
+from pmo_lib.cli.init import init as _init_command  # noqa: E402
 
 main.add_command(_email_command)
+main.add_command(_init_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -88,6 +88,26 @@ def is_url(source) -> bool:
     return isinstance(source, str) and bool(URL_PATTERN.match(source))
 
 
+def resolve_source(source) -> Path | str:
+    """A data source made absolute: a resolved path, or a database URL unchanged.
+
+    Examples
+    --------
+    >>> resolve_source("sqlite:///pmo.db"), resolve_source("/tmp/../tmp/data").as_posix()
+    ('sqlite:///pmo.db', '/tmp/data')
+    """
+    return str(source) if is_url(str(source)) else Path(source).resolve()
+
+
+def describe_source(source) -> str:
+    """How a data source is named in manifests and logs: a path, or a URL without its password."""
+    if is_url(str(source)):
+        from pmo_lib.data.sql import masked
+
+        return masked(str(source))
+    return str(source)
+
+
 def read_source(path, profile: Profile | None = None) -> Source:
     """Read every contract table found at ``path``.
 

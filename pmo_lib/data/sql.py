@@ -63,7 +63,7 @@ def _engine(url: str):
         raise DataSourceError(f"{masked(url)}: SQLAlchemy knows no database '{parsed.drivername}'") from None
     except ModuleNotFoundError as exc:
         raise DataSourceError(f"{masked(url)}: the database driver '{exc.name}' is not installed: "
-                              "pip install 'pmo-reports[sql]'") from None
+                              "pip install 'psycopg[binary]'") from None
 
 
 def _postgres_driver() -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import yaml
 
 from pmo_lib.analysis.handoff import ANALYSIS_CACHE_ENV, share_analysis
 from pmo_lib.data.loading import load_portfolio
+from pmo_lib.data.reading import describe_source, is_url, resolve_source
 from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_json, write_text
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
@@ -66,6 +68,9 @@ def fingerprint(path: Path) -> str:
     '1df5488d53b0'
     """
     digest = hashlib.sha256()
+    if is_url(str(path)):  # a database: named by its URL (without password), not by its contents
+        digest.update(describe_source(path).encode())
+        return digest.hexdigest()
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
     for file in files:
         digest.update(file.name.encode() + b"\0")
@@ -73,8 +78,12 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
-    """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv."""
+def find_previous_run(out_dir: Path, status_date: dt.date, portfolio_name: str | None = None) -> Path | None:
+    """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv.
+
+    With ``portfolio_name``, runs whose manifest names another portfolio are passed over: a run
+    never compares itself with another portfolio's.
+    """
     if run_date(out_dir) is None:  # only the default layout output/<status_date>/ has a history
         return None
     root = out_dir.parent
@@ -82,8 +91,19 @@ def find_previous_run(out_dir: Path, status_date: dt.date) -> Path | None:
         return None
     earlier = [(run_date(folder), folder) for folder in root.iterdir()
                if run_date(folder) is not None and run_date(folder) < status_date
-               and (folder / "metrics.csv").is_file()]
+               and (folder / "metrics.csv").is_file() and _same_portfolio(folder, portfolio_name)]
     return max(earlier)[1] if earlier else None
+
+
+def _same_portfolio(folder: Path, portfolio_name: str | None) -> bool:
+    """Whether the run in ``folder`` is of ``portfolio_name`` (a run without a readable manifest is kept)."""
+    if portfolio_name is None:
+        return True
+    try:
+        name = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("portfolio_name")
+    except (OSError, ValueError, AttributeError):
+        return True
+    return name in (None, portfolio_name)
 
 
 @dataclass
@@ -119,8 +139,8 @@ def plan_run(
     DataValidationError, DataSourceError, ParameterError
         Nothing has been written.
     """
-    data = data.resolve()
-    portfolio = load_portfolio(data)
+    data = resolve_source(data)
+    portfolio = load_portfolio(data, params.profile)
     known = portfolio.projects["project_id"].tolist()
     if projects:
         unknown = [p for p in projects if p not in known]
@@ -131,8 +151,8 @@ def plan_run(
         selected = known
     programs = sorted(portfolio.projects.loc[portfolio.projects["project_id"].isin(selected), "program"].unique())
     out_dir = out_dir.resolve()
-    previous = previous.resolve() if previous else find_previous_run(out_dir, status_date)
-    common = {"data_path": str(data), "status_date": status_date.isoformat(),
+    previous = previous.resolve() if previous else find_previous_run(out_dir, status_date, params.portfolio_name)
+    common = {"data_path": describe_source(data), "status_date": status_date.isoformat(),
               "params_file": str(out_dir / RUN_PARAMETERS_FILE),
               "previous_metrics": str(previous / "metrics.csv") if previous else ""}
     jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
@@ -175,7 +195,7 @@ def run_reports(
     plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params,
                     projects=projects, previous=previous, root=root)
     portfolio, out_dir, previous, jobs = plan.portfolio, plan.out_dir, plan.previous, plan.jobs
-    data = data.resolve()
+    data = resolve_source(data)
     for warning in portfolio.warnings:
         log.warning("data warning: %s", warning)
     for stale in remove_stale_temporaries(out_dir):
@@ -188,7 +208,9 @@ def run_reports(
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
     table = analysis.metrics
     write_text(out_dir / "metrics.csv", format_metrics(table))
-    shared = share_analysis(analysis, out_dir / SHARED_ANALYSIS_FILE, data=data, status_date=status_date,
+    # A database URL reaches the notebooks without its password: they read the shared analysis.
+    shared = share_analysis(analysis, out_dir / SHARED_ANALYSIS_FILE,
+                            data=describe_source(data) if is_url(str(data)) else data, status_date=status_date,
                             params_file=str(out_dir / RUN_PARAMETERS_FILE))
     metadata = {"portfolio_name": params.portfolio_name, "status_date": status_date.isoformat(),
                 "generated_at": started}
@@ -211,7 +233,7 @@ def run_reports(
         "portfolio_name": params.portfolio_name,
         "started_at": started,
         "finished_at": finished,
-        "data": {"path": str(data), "fingerprint": fingerprint(data)},
+        "data": {"path": describe_source(data), "fingerprint": fingerprint(data)},
         "previous_run": str(previous) if previous else None,
         "parameters_file": str(params_file.resolve()) if params_file else None,
         "parameters": params.model_dump(mode="json"),
