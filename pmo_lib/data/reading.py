@@ -15,66 +15,30 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pmo_lib.data.headers import find_header_row, match_headers, normalize, suggest_table, table_for_name
-from pmo_lib.data.profile import DEFAULT_PROFILE, Profile, TableProfile
-from pmo_lib.data.schema import TABLE_ORDER, TABLES
+from pmo_lib.data.headers import find_header_row, table_for_name
+from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
+from pmo_lib.data.raw import (
+    RawTable,
+    Source,
+    finish_table,
+    header_problems,
+    text_frame,
+    title_above,
+    unused_warning,
+)
+from pmo_lib.data.schema import TABLE_ORDER
 from pmo_lib.errors import DataSourceError, Problem
+
+__all__ = ["RawTable", "Source", "read_source", "read_tables", "read_csv_table", "is_url", "resolve_source",
+           "describe_source", "sniff_delimiter"]
 
 URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 """An SQLAlchemy URL (``sqlite:///pmo.db``, ``postgresql://host/db``) rather than a path."""
-
-
-@dataclass
-class RawTable:
-    """One table as read: all cells as ``str`` (empty cells are ``""``).
-
-    Attributes
-    ----------
-    name : str
-        Table name (``tasks``).
-    label : str
-        How problems name the source: ``tasks.csv`` or ``book.xlsx[tasks]``.
-    frame : pandas.DataFrame
-        One ``str`` column per header, in file order; matched headers carry the contract name.
-    rows : numpy.ndarray
-        The 1-based line (or sheet row) of each record; the header is row 1.
-    problems : list of Problem
-        Structural problems met while reading (ragged rows, an encoding guessed).
-    found : list of str
-        The headers as written, for messages about missing columns.
-    keys : numpy.ndarray, optional
-        Where a record has no line (a database row): the text naming it, used instead of the row.
-    header_row : int
-        The line or sheet row of the headers.
-    misread : bool
-        The layout is wrong (a title above the headers): one problem says so, and the
-        columns are not checked one by one.
-    """
-
-    name: str
-    label: str
-    frame: pd.DataFrame
-    rows: np.ndarray
-    problems: list[Problem]
-    found: list[str] = field(default_factory=list)
-    keys: np.ndarray | None = None
-    header_row: int = 1
-    misread: bool = False
-
-
-@dataclass
-class Source:
-    """What :func:`read_source` found: the tables, how missing ones are named, warnings."""
-
-    tables: dict[str, RawTable]
-    labels: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
 
 
 def is_url(source) -> bool:
@@ -171,15 +135,8 @@ def _read_folder(folder: Path, profile: Profile) -> Source:
         if file is not None:
             tables[name] = read_csv_table(file, name, profile)
             used.add(file.name)
-    problems = [_unused(f"file '{f.name}'", f.stem, "file") for f in files if f.name not in used]
+    problems = [unused_warning(f"file '{f.name}'", f.stem, "file") for f in files if f.name not in used]
     return Source(tables, labels, problems)
-
-
-def _unused(what: str, stem: str, kind: str) -> Problem:
-    table = suggest_table(stem)
-    hint = (f": did you mean '{table}'? Name it {table}{'.csv' if kind == 'file' else ''} or map it in a "
-            f"profile ({kind}: ...)") if table else ": not a table of the contract"
-    return Problem(what, None, None, f"not read{hint}", severity="warning")
 
 
 def _decode(data: bytes, file: Path, encoding: str | None, label: str) -> tuple[str, list[Problem]]:
@@ -269,50 +226,11 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
     return finish_table(raw, profile.table(name))
 
 
-def title_above(name: str, label: str, row: int, notes: list[Problem]) -> RawTable:
-    """A table whose headers sit below a title: one problem saying where, nothing read."""
-    problem = Problem(label, 1, None, f"the headers seem to be on row {row}, not row 1 (a title above them?): "
-                                      f"declare it in a profile (tables: {{{name}: {{header_row: {row}}}}})")
-    return RawTable(name, label, text_frame([], []), np.array([], dtype=np.int64), [*notes, problem], misread=True)
-
-
 def _shifted(problem: Problem, lines: int) -> Problem:
     if problem.row is None:
         return problem
     return Problem(problem.file, problem.row + lines, problem.column, problem.message, problem.value,
                    problem.severity)
-
-
-def finish_table(raw: RawTable, spec: TableProfile) -> RawTable:
-    """Give matched headers their contract names and add the profile's constant columns.
-
-    The profile's ``columns`` come first (a header as written, or equal to it ignoring case,
-    spaces and punctuation), then the usual export names of :mod:`pmo_lib.data.headers`.
-    """
-    frame = raw.frame
-    raw.found = [str(c) for c in frame.columns]
-    renames = {}
-    if spec.columns:
-        by_norm = {normalize(c): c for c in frame.columns}
-        for header, target in spec.columns.items():
-            actual = header if header in frame.columns else by_norm.get(normalize(header))
-            if actual is None:
-                raw.problems.append(Problem(raw.label, raw.header_row, target,
-                                            f"the profile maps column '{header}' to {target}, but the file has "
-                                            f"no such column (found: {', '.join(raw.found) or 'none'})"))
-            elif actual != target:
-                renames[actual] = target
-    rest = [c for c in frame.columns if c not in renames and c not in renames.values()]
-    matched, problems = match_headers(rest, raw.name, label=raw.label)
-    taken = set(renames.values()) | {c for c in rest if c in TABLES[raw.name].names}
-    renames.update({h: t for h, t in matched.items() if t not in taken})
-    raw.problems.extend(Problem(p.file, raw.header_row, p.column, p.message) for p in problems)
-    if renames:
-        frame = frame.rename(columns=renames)
-    for column, value in spec.constants.items():
-        frame[column] = pd.Series([str(value)] * len(frame), dtype=str, index=frame.index)
-    raw.frame = frame
-    return raw
 
 
 def _read_csv_fast(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -321,7 +239,7 @@ def _read_csv_fast(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return None
-    if len(_header_problems(header, "")[0]) != len(header):
+    if len(header_problems(header, "")[0]) != len(header):
         return None  # pandas would rename repeated or empty column names silently
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
@@ -348,7 +266,7 @@ def _read_csv_exact(text: str, name: str, label: str, delimiter: str = ",") -> R
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
         raise DataSourceError(f"{label}:1: the header row cannot be read ({exc})") from exc
-    keep, problems = _header_problems(header, label)
+    keep, problems = header_problems(header, label)
     records, rows = [], []
     start = reader.line_num + 1
     width = len(header)
@@ -370,34 +288,3 @@ def _read_csv_exact(text: str, name: str, label: str, delimiter: str = ",") -> R
         start = reader.line_num + 1
     frame = text_frame(records, [header[i] for i in keep])
     return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems)
-
-
-def _header_problems(header: list[str], label: str, row: int = 1) -> tuple[list[int], list[Problem]]:
-    """The columns to keep (named, first of a repeated name) and a problem per repeated name.
-
-    A column without a header is an unnamed extra column: dropped, as extra columns are ignored.
-
-    Examples
-    --------
-    >>> keep, problems = _header_problems(["a", " ", "b", "a "], "x.csv")
-    >>> keep, [str(p) for p in problems]
-    ([0, 2], ['x.csv:1:a: the column name appears twice (columns 1 and 4): rename or remove one'])
-    """
-    keep, first, problems = [], {}, []
-    for i, name in enumerate(h.strip() for h in header):
-        if not name:
-            continue
-        if name in first:
-            problems.append(Problem(label, row, name, f"the column name appears twice (columns {first[name] + 1} "
-                                                      f"and {i + 1}): rename or remove one"))
-            continue
-        first[name] = i
-        keep.append(i)
-    return keep, problems
-
-
-def text_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:
-    """A frame of text cells, with the columns even when there is no record."""
-    if records:
-        return pd.DataFrame(records, columns=header, dtype=str)
-    return pd.DataFrame({h: pd.Series(dtype=str) for h in header})

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pmo_lib.data.headers import normalize, suggest_table, table_for_name
 from pmo_lib.data.profile import Profile
-from pmo_lib.data.reading import RawTable, Source, _header_problems, finish_table, text_frame
+from pmo_lib.data.raw import RawTable, Source, finish_table, header_problems, text_frame
 from pmo_lib.data.schema import TABLE_ORDER, TABLES
 from pmo_lib.errors import DataSourceError, Problem
 
@@ -148,7 +148,7 @@ def _select(connection, db_name: str, order: list[str]) -> pd.DataFrame:
 
 def _raw_table(name: str, db_name: str, frame: pd.DataFrame, profile: Profile) -> RawTable:
     header = [str(c).strip() for c in frame.columns]
-    keep, problems = _header_problems(header, db_name)
+    keep, problems = header_problems(header, db_name)
     columns = {header[i]: as_text(frame.iloc[:, i]) for i in keep}
     text = pd.DataFrame(columns) if columns else text_frame([], [])
     raw = RawTable(name, db_name, text.reset_index(drop=True), np.arange(1, len(text) + 1, dtype=np.int64),

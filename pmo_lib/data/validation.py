@@ -14,7 +14,7 @@ import pandas as pd
 from pmo_lib.data.forgiving import NA_WORDS, fraction_problem, parse_dates_leniently, parse_numbers_leniently
 from pmo_lib.data.headers import nearest_column
 from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
-from pmo_lib.data.reading import RawTable
+from pmo_lib.data.raw import RawTable
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES, UNASSIGNED_PROGRAM, Column, Table
 from pmo_lib.errors import Problem
 

@@ -25,14 +25,14 @@ import numpy as np
 
 from pmo_lib.data.headers import find_header_row, normalize, table_for_name
 from pmo_lib.data.profile import Profile
-from pmo_lib.data.reading import (
+from pmo_lib.data.raw import (
     RawTable,
     Source,
-    _header_problems,
-    _unused,
     finish_table,
+    header_problems,
     text_frame,
     title_above,
+    unused_warning,
 )
 from pmo_lib.data.schema import TABLE_ORDER
 from pmo_lib.errors import DataSourceError, Problem
@@ -78,7 +78,7 @@ def read_workbook(book: Path, profile: Profile) -> Source:
             raw.problems.extend(_formula_problems(sheet, raw.label, {k: names[v] for k, v in positions.items()}))
             tables[name] = raw
             used.add(title)
-        problems = [_unused(f"{book.name}: sheet '{t}'", t, "sheet") for t in workbook.sheetnames if t not in used]
+        problems = [unused_warning(f"{book.name}: sheet '{t}'", t, "sheet") for t in workbook.sheetnames if t not in used]
         return Source(tables, labels, problems)
     finally:
         workbook.close()
@@ -110,7 +110,7 @@ def _read_sheet(sheet, name: str, label: str, header_row: int) -> RawTable:
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    keep, problems = _header_problems(header, label, header_row)
+    keep, problems = header_problems(header, label, header_row)
     grid = []
     for cells in rows_iter:
         texts = [_cell_text(c) for c in cells[:width]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openpyxl
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -10,6 +11,8 @@ from pmo_lib.cli import main
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.mail.recipients import load_distribution
 from pmo_lib.parameters import load_parameters
+
+pytestmark = pytest.mark.e2e  # runs the CLI end to end
 
 
 def run(*args):

@@ -18,6 +18,8 @@ csv: {decimal: ","}
 dates: ["%d/%m/%Y"]
 """
 
+pytestmark = pytest.mark.e2e  # runs the CLI end to end
+
 
 def run(*args):
     result = CliRunner().invoke(main, list(map(str, args)))
