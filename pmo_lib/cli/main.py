@@ -54,7 +54,8 @@ class DataSource(click.ParamType):
         return str(value)
 
 
-DATA_HELP = "Portfolio folder of CSV files, an .xlsx workbook, or a database URL (sqlite:///pmo.db)."
+DATA_HELP = ("Portfolio folder of CSV files, an .xlsx workbook, an MS Project / Primavera schedule (or a folder of "
+             "them), or a database URL (sqlite:///pmo.db).")
 PROFILE_HELP = "Import profile (YAML): where the tables are and how they are written; see docs/data.md."
 
 

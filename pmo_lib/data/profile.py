@@ -90,6 +90,15 @@ class CsvProfile(_Strict):
         return self
 
 
+class ScheduleProfile(_Strict):
+    """How MS Project and Primavera schedules become tasks."""
+
+    baseline: int = Field(default=0, ge=0, le=10)
+    """0 for *Baseline*, 1-10 for *Baseline1*-*Baseline10*: baseline dates and budgets."""
+    percent_complete: Literal["percent", "physical"] = "percent"
+    """The task's % complete, or its physical % complete."""
+
+
 class Profile(_Strict):
     """An import profile (see the module docstring and ``docs/data.md``)."""
 
@@ -103,6 +112,8 @@ class Profile(_Strict):
     """More words meaning "empty" in date and number columns (``NA``, ``N/A``, ``#N/A`` always are)."""
     header_row: int = Field(default=1, ge=1)
     """The row holding the headers (rows above it, such as a title, are skipped)."""
+    schedule: ScheduleProfile = ScheduleProfile()
+    """MS Project / Primavera files: which baseline, which % complete."""
 
     @field_validator("dates")
     @classmethod

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.data.headers import find_header_row, table_for_name
+from pmo_lib.data.mpxj import is_schedule, join_projects, read_schedules
 from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
 from pmo_lib.data.raw import (
     RawTable,
@@ -99,20 +100,36 @@ def read_source(path, profile: Profile | None = None) -> Source:
         raise DataSourceError(f"{source}: no such folder or file; give a folder of CSV files, an .xlsx "
                               "workbook or a database URL")
     if source.is_dir():
-        return _read_folder(source, profile)
+        found = _read_folder(source, profile)
+        if any(is_schedule(p) for p in source.iterdir() if p.is_file()):
+            return _with_schedules(found, read_schedules(source, profile))
+        return found
+    if is_schedule(source):
+        return read_schedules(source, profile)
     if source.suffix.lower() in (".xlsx", ".xlsm"):
         from pmo_lib.data.workbook import read_workbook
 
         return read_workbook(source, profile)
     if source.suffix.lower() == ".csv":
         raise DataSourceError(f"{source}: give the folder holding the CSV files ({source.parent}), not one file")
-    raise DataSourceError(f"{source}: not a folder, an .xlsx workbook or a database URL")
+    raise DataSourceError(f"{source}: not a folder, an .xlsx workbook, a schedule (.mpp, .xml, .xer, .pmxml, .mpx) "
+                          "or a database URL")
 
 
 def read_tables(path, profile: Profile | None = None) -> tuple[dict[str, RawTable], dict[str, str]]:
     """The tables of :func:`read_source` and the labels a missing table would have."""
     found = read_source(path, profile)
     return found.tables, found.labels
+
+
+def _with_schedules(contract: Source, schedules: Source) -> Source:
+    """Schedule tables, replaced by the contract CSV files present (``projects.csv`` is joined instead)."""
+    tables = dict(schedules.tables)
+    for name, raw in contract.tables.items():
+        tables[name] = join_projects(tables[name], raw) if name == "projects" and name in tables else raw
+    labels = {name: contract.labels[name] if name in contract.tables else schedules.labels[name]
+              for name in schedules.labels}
+    return Source(tables, labels, contract.problems + schedules.problems)
 
 
 def _read_folder(folder: Path, profile: Profile) -> Source:
@@ -206,9 +223,10 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
         return RawTable(name, label, pd.DataFrame(), np.array([], dtype=np.int64),
                         [*notes, Problem(label, header_row, None, "file is empty: a header row is required")],
                         header_row=header_row)
-    delimiter = profile.csv.delimiter or sniff_delimiter(text.split("\n", 1)[0])
+    head = _first_lines(text, 10)
+    delimiter = profile.csv.delimiter or sniff_delimiter(head.split("\n", 1)[0])
     if not skip:
-        top = list(csv.reader(io.StringIO("\n".join(text.split("\n", 10)[:10]), newline=""), delimiter=delimiter))
+        top = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
         better = find_header_row(top, name)
         if better is not None:
             return title_above(name, label, better, notes)
@@ -224,6 +242,22 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
         raw.problems = [_shifted(p, skip) for p in raw.problems]
     raw.header_row = header_row
     return finish_table(raw, profile.table(name))
+
+
+def _first_lines(text: str, count: int) -> str:
+    r"""The first ``count`` lines of ``text``, without copying the rest of a large file.
+
+    Examples
+    --------
+    >>> _first_lines("a\nb\nc\n", 2), _first_lines("a", 5)
+    ('a\nb', 'a')
+    """
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end]
 
 
 def _shifted(problem: Problem, lines: int) -> Problem:

@@ -129,9 +129,13 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
     values = values.astype(str).reset_index(drop=True)
     stripped = values.str.strip()
     empty = (stripped == "").to_numpy()
-    if col.kind in ("date", "number", "integer") and not empty.all():
-        na_words = NA_WORDS | {w.strip().upper() for w in out.profile.na_values}
-        empty = empty | stripped.str.upper().isin(na_words).to_numpy()
+    well_formed = None
+    if col.kind in ("date", "number", "integer"):
+        well_formed = stripped.str.match(_DATE_TEXT if col.kind == "date" else _NUMBER_TEXT).to_numpy()
+        leftover = ~empty & ~well_formed  # only these can be NA words: a clean column pays nothing more
+        if leftover.any():
+            na_words = NA_WORDS | {w.strip().upper() for w in out.profile.na_values}
+            empty = empty | (leftover & stripped.str.upper().isin(na_words).to_numpy())
     if col.required and not col.may_be_empty:
         out.flag(empty, col.name, "a value is required", values)
     if col.kind in ("text",):
@@ -143,7 +147,6 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
                  values)
         return stripped
     if col.kind == "date":
-        well_formed = stripped.str.match(_DATE_TEXT).to_numpy()
         parsed = pd.to_datetime(stripped.where(well_formed, None), format="%Y-%m-%d", errors="coerce")
         if not (empty | well_formed).all():
             parsed = parse_dates_leniently(stripped, parsed, empty | well_formed, out.profile.dates)
@@ -155,7 +158,7 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
                                                                     if out.profile.dates else ""), values)
         return parsed.astype("datetime64[ns]")
     if col.kind in ("number", "integer"):
-        return _parse_number(values, stripped, empty, col, out)
+        return _parse_number(values, stripped, empty, col, out, well_formed)
     if col.kind == "bool":
         lower = stripped.str.lower()
         is_true, is_false = lower.isin(_TRUE).to_numpy(), lower.isin(_FALSE).to_numpy()
@@ -172,8 +175,7 @@ def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
     raise ValueError(f"unknown column kind {col.kind!r}")
 
 
-def _parse_number(values, stripped, empty, col: Column, out: _Collector) -> pd.Series:
-    well_formed = stripped.str.match(_NUMBER_TEXT).to_numpy()
+def _parse_number(values, stripped, empty, col: Column, out: _Collector, well_formed) -> pd.Series:
     numbers = pd.to_numeric(stripped.where(well_formed, None), errors="coerce").astype(float)
     if not (empty | well_formed).all():
         numbers, empty = parse_numbers_leniently(stripped, numbers, empty, well_formed, col, out)

@@ -1,0 +1,207 @@
+"""Reading MS Project and Primavera P6 schedules through MPXJ (the optional ``mpxj`` extra).
+
+``--data`` may be one schedule file (``.mpp``, ``.xml`` MSPDI, ``.xer``, ``.pmxml``, ``.mpx``) or a
+folder of them, beside optional contract CSV files. MPXJ runs in a Java virtual machine (Java 11+,
+Debian's ``default-jre-headless``), started once per process.
+
+What becomes what (``docs/data.md`` has the table):
+
+- one project per file, or per P6 project of a multi-project XER: ``project_id`` is the P6
+  project ID, else the file name without extension; ``name`` the project title; ``manager`` the
+  file's manager. A ``projects.csv`` beside the files fills ``program``, ``sponsor``, ``budget``
+  (and anything else it names) per ``project_id``.
+- every task that is not a summary (milestones included) is a task: ``task_id`` its unique ID,
+  baseline dates and ``budget`` from the chosen baseline (``schedule: {baseline: 0}``, 0 for
+  *Baseline*, 1-10 for *Baseline1*-*Baseline10*), ``percent_complete`` the % complete (or the
+  physical % complete: ``schedule: {percent_complete: physical}``), forecast dates from the
+  scheduled start and finish, actual dates, ``owner`` the assigned resources, and
+  ``predecessors`` the predecessor task IDs with their link type (``3FS;4SS``). A task without
+  a % complete is 0 % done; one without a baseline cost has budget 0, with a warning per project.
+- a task's actual cost is one cost line dated on its actual finish (or, while it runs, on the
+  file's status date, else its actual start).
+- resources: ID, name, group as role, max units x 40 h as weekly capacity, standard rate per hour.
+
+A contract CSV in the folder (``costs.csv``, ``risks.csv``, ...) replaces the table made from the
+schedules; ``projects.csv`` is joined to it instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmo_lib.data.profile import Profile
+from pmo_lib.data.raw import RawTable, Source, finish_table, text_frame
+from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES
+from pmo_lib.errors import DataSourceError, Problem
+
+SCHEDULE_SUFFIXES = (".mpp", ".xml", ".xer", ".pmxml", ".mpx")
+_HOURS = {"MINUTES": 1 / 60, "HOURS": 1, "DAYS": 8, "WEEKS": 40, "MONTHS": 160, "YEARS": 2080}
+
+
+def is_schedule(path: Path) -> bool:
+    """Whether ``path`` is a schedule file MPXJ reads (by its extension)."""
+    return path.suffix.lower() in SCHEDULE_SUFFIXES
+
+
+def _start_java():
+    """Start the JVM with MPXJ on its class path once; one clear line when something is missing."""
+    import shutil
+
+    try:
+        import jpype
+        import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
+    except ModuleNotFoundError:
+        raise DataSourceError("reading MS Project or Primavera files needs MPXJ: pip install 'pmo-reports[mpxj]'"
+                              ) from None
+    if not jpype.isJVMStarted():
+        if shutil.which("java") is None and not jpype.getDefaultJVMPath():
+            raise DataSourceError("reading MS Project or Primavera files needs Java 11 or later: "
+                                  "apt-get install default-jre-headless")
+        try:
+            jpype.startJVM(convertStrings=True)
+        except (OSError, jpype.JVMNotFoundException) as exc:
+            raise DataSourceError(f"Java cannot be started for MPXJ ({exc}): apt-get install "
+                                  "default-jre-headless") from None
+    from org.mpxj.reader import UniversalProjectReader
+
+    return UniversalProjectReader
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+
+
+def _number(value) -> str:
+    return "" if value is None else f"{float(value.doubleValue() if hasattr(value, 'doubleValue') else value):.10g}"
+
+
+def _project_id(properties, stem: str) -> str:
+    for candidate in (properties.getProjectID(), stem):
+        if candidate is not None and PROJECT_ID_PATTERN.match(str(candidate)):
+            return str(candidate)
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:64]
+    return cleaned or "project"
+
+
+def _rate_per_hour(rate) -> str:
+    if rate is None:
+        return ""
+    hours = _HOURS.get(str(rate.getUnits()), None)
+    return "" if not hours else f"{rate.getAmount() / hours:.10g}"
+
+
+def read_schedules(path: Path, profile: Profile) -> Source:
+    """Read one schedule file, or every schedule file of a folder, into the contract's tables.
+
+    Raises
+    ------
+    DataSourceError
+        MPXJ or Java is missing, or a file cannot be read as a schedule.
+    """
+    files = sorted(p for p in path.iterdir() if p.is_file() and is_schedule(p)) if path.is_dir() else [path]
+    reader = _start_java()()
+    rows: dict[str, list[dict]] = {"projects": [], "tasks": [], "costs": [], "resources": []}
+    keys: dict[str, list[str]] = {name: [] for name in rows}
+    seen_resources: set[str] = set()
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            projects = list(reader.readAll(str(file)))
+        except Exception as exc:  # a Java exception: MPXJ's reason, on one line
+            reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+            raise DataSourceError(f"{file}: cannot be read as a schedule ({reason})") from None
+        if not projects:
+            raise DataSourceError(f"{file}: not a schedule MPXJ recognises (.mpp, .xml, .xer, .pmxml, .mpx)")
+        for project in projects:
+            _add_project(project, file, profile, rows, keys, seen_resources, problems)
+    label = path.name
+    tables = {}
+    for name, records in rows.items():
+        columns = TABLES[name].names + (["predecessors"] if name == "tasks" else [])
+        frame = text_frame([[r.get(c, "") for c in columns] for r in records], columns)
+        raw = RawTable(name, f"{label}[{name}]", frame, np.arange(1, len(frame) + 1, dtype=np.int64), [],
+                       found=columns, keys=np.array(keys[name], dtype=object))
+        if len(frame) or name in ("projects", "tasks"):
+            tables[name] = finish_table(raw, profile.table(name))
+    return Source(tables, {name: f"{label}[{name}]" for name in TABLES}, problems)
+
+
+def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, seen_resources: set,
+                 problems: list) -> None:
+    properties = project.getProjectProperties()
+    project_id = _project_id(properties, file.stem)
+    status = _text(properties.getStatusDate())
+    title = _text(properties.getProjectTitle()) or _text(properties.getName()) or file.stem
+    rows["projects"].append({"project_id": project_id, "name": title,
+                             "program": "", "manager": _text(properties.getManager())})
+    keys["projects"].append(project_id)
+    baseline = profile.schedule.baseline
+    physical = profile.schedule.percent_complete == "physical"
+    uncosted = 0
+    for task in project.getTasks():
+        if task.getSummary() or task.getUniqueID() is None or (task.getOutlineLevel() or 0) == 0 and \
+                task.getUniqueID() == 0:
+            continue
+        task_id = _text(task.getActivityID()) or _text(task.getUniqueID())
+        start = task.getBaselineStart() if baseline == 0 else task.getBaselineStart(baseline)
+        finish = task.getBaselineFinish() if baseline == 0 else task.getBaselineFinish(baseline)
+        cost = task.getBaselineCost() if baseline == 0 else task.getBaselineCost(baseline)
+        done = task.getPhysicalPercentComplete() if physical else task.getPercentageComplete()
+        if cost is None:
+            uncosted += 1
+        owners = [a.getResource().getName() for a in task.getResourceAssignments() if a.getResource() is not None]
+        links = [f"{_text(r.getPredecessorTask().getActivityID()) or _text(r.getPredecessorTask().getUniqueID())}"
+                 f"{r.getType()}" for r in task.getPredecessors()]
+        rows["tasks"].append({
+            "project_id": project_id, "task_id": task_id, "name": _text(task.getName()),
+            "baseline_start": _text(start), "baseline_finish": _text(finish), "percent_complete": _number(done) or "0",
+            "budget": _number(cost) or "0", "is_milestone": "true" if task.getMilestone() else "false",
+            "forecast_start": _text(task.getStart()), "forecast_finish": _text(task.getFinish()),
+            "actual_start": _text(task.getActualStart()), "actual_finish": _text(task.getActualFinish()),
+            "owner": "; ".join(str(o) for o in owners if o), "predecessors": ";".join(links)})
+        keys["tasks"].append(f"{file.name} task {task_id}")
+        actual = task.getActualCost()
+        if actual is not None and float(actual.doubleValue()) != 0:
+            day = _text(task.getActualFinish()) or status or _text(task.getActualStart())
+            rows["costs"].append({"project_id": project_id, "date": day, "amount": _number(actual),
+                                  "category": "Actual cost", "description": _text(task.getName())})
+            keys["costs"].append(f"{file.name} task {task_id}")
+    if uncosted:
+        which = "Baseline" if baseline == 0 else f"Baseline{baseline}"
+        problems.append(Problem(f"{file.name}", None, None, f"project {project_id}: {uncosted} task(s) without a "
+                                f"{which} cost, read as budget 0 (cost figures of the project are undefined)",
+                                severity="warning"))
+    for resource in project.getResources():
+        resource_id = _text(resource.getUniqueID())
+        if resource.getName() is None or resource_id in seen_resources:
+            continue
+        seen_resources.add(resource_id)
+        units = resource.getMaxUnits()
+        capacity = 40 * float(units.doubleValue()) / 100 if units is not None else 40.0
+        rows["resources"].append({"resource_id": resource_id, "name": _text(resource.getName()),
+                                  "role": _text(resource.getGroup()) or _text(resource.getType()).title(),
+                                  "capacity_hours_per_week": f"{capacity:.10g}",
+                                  "cost_rate": _rate_per_hour(resource.getStandardRate())})
+        keys["resources"].append(f"{file.name} resource {resource_id}")
+
+
+def join_projects(schedule: RawTable, contract: RawTable) -> RawTable:
+    """The schedules' projects with what ``projects.csv`` says about each (its values win)."""
+    listed = contract.frame.drop_duplicates("project_id").set_index("project_id") if \
+        "project_id" in contract.frame.columns else pd.DataFrame()
+    frame = schedule.frame.copy()
+    for column in listed.columns:
+        values = frame["project_id"].map(listed[column])
+        if column in frame.columns:
+            frame[column] = values.where(values.notna() & (values.astype(str) != ""), frame[column])
+        else:
+            frame[column] = values.fillna("")
+    schedule.frame = frame.astype(str)
+    return schedule

@@ -1,0 +1,122 @@
+"""MS Project (MSPDI) and Primavera (XER) schedules read through MPXJ: hand-written small files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from pmo_lib.data.loading import check_portfolio, load_portfolio
+from pmo_lib.data.profile import parse_profile
+
+if not os.environ.get("CI"):
+    pytest.importorskip("mpxj", reason="the mpxj extra is not installed")
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (apt-get install default-jre-headless)", allow_module_level=True)
+
+MSPDI = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+ <Name>pilot.xml</Name><Title>Grid pilot</Title><Manager>Ann Lee</Manager>
+ <StatusDate>2024-01-31T17:00:00</StatusDate>
+ <Tasks>
+  <Task><UID>0</UID><ID>0</ID><Name>Grid pilot</Name><Summary>1</Summary><OutlineLevel>0</OutlineLevel></Task>
+  <Task><UID>1</UID><ID>1</ID><Name>Design</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+   <Milestone>0</Milestone><Start>2024-01-01T08:00:00</Start><Finish>2024-01-12T17:00:00</Finish>
+   <ActualStart>2024-01-01T08:00:00</ActualStart><ActualFinish>2024-01-12T17:00:00</ActualFinish>
+   <PercentComplete>100</PercentComplete><PhysicalPercentComplete>90</PhysicalPercentComplete>
+   <ActualCost>45000</ActualCost>
+   <Baseline><Number>0</Number><Start>2024-01-01T08:00:00</Start><Finish>2024-01-11T17:00:00</Finish>
+    <Cost>40000</Cost></Baseline>
+   <Baseline><Number>1</Number><Start>2024-01-02T08:00:00</Start><Finish>2024-01-10T17:00:00</Finish>
+    <Cost>35000</Cost></Baseline>
+  </Task>
+  <Task><UID>2</UID><ID>2</ID><Name>Go-live</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+   <Milestone>1</Milestone><Start>2024-02-01T08:00:00</Start><Finish>2024-02-01T08:00:00</Finish>
+   <PercentComplete>0</PercentComplete>
+   <Baseline><Number>0</Number><Start>2024-02-01T08:00:00</Start><Finish>2024-02-01T08:00:00</Finish>
+    <Cost>0</Cost></Baseline>
+   <Baseline><Number>1</Number><Start>2024-02-01T08:00:00</Start><Finish>2024-02-01T08:00:00</Finish>
+    <Cost>0</Cost></Baseline>
+   <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink>
+  </Task>
+ </Tasks>
+ <Resources><Resource><UID>1</UID><ID>1</ID><Name>Ann Lee</Name><Group>Engineer</Group><MaxUnits>1</MaxUnits>
+  <StandardRate>90</StandardRate></Resource></Resources>
+ <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units></Assignment>
+ </Assignments>
+</Project>
+"""
+
+
+def _xer() -> str:
+    lines = ["ERMHDR\t19.12\t2024-01-31\tProject\tadmin\tadmin\tdbxDatabaseNoName\tProject Management\tUSD"]
+
+    def table(name, fields, *records):
+        lines.extend(["%T\t" + name, "%F\t" + "\t".join(fields)] + ["%R\t" + "\t".join(r) for r in records])
+
+    table("CALENDAR", ["clndr_id", "default_flag", "clndr_name", "proj_id", "base_clndr_id", "last_chng_date",
+                       "clndr_type", "day_hr_cnt", "week_hr_cnt", "month_hr_cnt", "year_hr_cnt", "rsrc_private",
+                       "clndr_data"], ["1", "Y", "Standard", "", "", "", "CA_Base", "8", "40", "172", "2000", "N", ""])
+    table("PROJECT", ["proj_id", "proj_short_name", "clndr_id", "plan_start_date", "last_recalc_date"],
+          ["100", "GRID-A", "1", "2024-01-01 08:00", "2024-01-31 17:00"],
+          ["200", "GRID-B", "1", "2024-01-01 08:00", "2024-01-31 17:00"])
+    table("PROJWBS", ["wbs_id", "proj_id", "obs_id", "seq_num", "proj_node_flag", "status_code", "wbs_short_name",
+                      "wbs_name", "parent_wbs_id"],
+          ["10", "100", "", "1", "Y", "WS_Open", "GRID-A", "Grid A", ""],
+          ["20", "200", "", "1", "Y", "WS_Open", "GRID-B", "Grid B", ""])
+    table("TASK", ["task_id", "proj_id", "wbs_id", "clndr_id", "phys_complete_pct", "complete_pct_type", "task_type",
+                   "status_code", "task_code", "task_name", "target_start_date", "target_end_date", "act_start_date",
+                   "act_end_date", "early_start_date", "early_end_date"],
+          ["1001", "100", "10", "1", "50", "CP_Phys", "TT_Task", "TK_Active", "A1000", "Survey", "2024-01-01 08:00",
+           "2024-01-12 17:00", "2024-01-01 08:00", "", "2024-01-01 08:00", "2024-01-12 17:00"],
+          ["2001", "200", "20", "1", "0", "CP_Phys", "TT_FinMile", "TK_NotStart", "B1000", "Handover",
+           "2024-02-01 17:00", "2024-02-01 17:00", "", "", "2024-02-01 17:00", "2024-02-01 17:00"])
+    return "\r\n".join([*lines, "%E"]) + "\r\n"
+
+
+def test_an_mspdi_file_is_one_project_with_its_tasks_costs_and_resources(tmp_path):
+    plan = tmp_path / "pilot.xml"
+    plan.write_text(MSPDI, encoding="utf-8")
+    portfolio = load_portfolio(plan)
+    assert portfolio.projects[["project_id", "name", "program", "manager"]].values.tolist() == [
+        ["pilot", "Grid pilot", "Unassigned", "Ann Lee"]]
+    tasks = portfolio.tasks
+    assert tasks["task_id"].tolist() == ["1", "2"]
+    assert tasks["baseline_finish"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-11", "2024-02-01"]
+    assert tasks["budget"].tolist() == [400.0, 0.0]
+    assert tasks["percent_complete"].tolist() == [100.0, 0.0]
+    assert tasks["is_milestone"].tolist() == [False, True]
+    assert tasks["owner"].tolist() == ["Ann Lee", ""]
+    assert tasks["predecessors"].tolist() == ["", "1FS"]
+    assert portfolio.costs[["project_id", "amount"]].values.tolist() == [["pilot", 450.0]]
+    assert portfolio.costs["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-12"]
+    assert portfolio.resources[["resource_id", "name", "role", "capacity_hours_per_week"]].values.tolist() == [
+        ["1", "Ann Lee", "Engineer", 40.0]]
+
+
+def test_the_baseline_and_the_percent_complete_are_selectable(tmp_path):
+    plan = tmp_path / "pilot.xml"
+    plan.write_text(MSPDI, encoding="utf-8")
+    profile = parse_profile({"schedule": {"baseline": 1, "percent_complete": "physical"}})
+    tasks = load_portfolio(plan, profile).tasks
+    assert tasks["baseline_start"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-02", "2024-02-01"]
+    assert tasks["budget"].tolist() == [350.0, 0.0]
+    assert tasks["percent_complete"].tolist() == [90.0, 0.0]
+
+
+def test_a_folder_of_schedules_with_a_projects_csv_naming_programs(tmp_path):
+    (tmp_path / "pilot.xml").write_text(MSPDI, encoding="utf-8")
+    (tmp_path / "p6.xer").write_text(_xer(), encoding="utf-8")
+    (tmp_path / "projects.csv").write_text("project_id,program,sponsor,budget,manager\npilot,Grid,Sam Ode,500,\n"
+                                           "GRID-A,Grid,Sam Ode,0,Bo Chen\nGRID-B,,,,Bo Chen\n", encoding="utf-8")
+    portfolio, problems = check_portfolio(tmp_path)
+    assert portfolio.projects[["project_id", "name", "program", "manager", "sponsor"]].values.tolist() == [
+        ["GRID-A", "Grid A", "Grid", "Bo Chen", "Sam Ode"], ["GRID-B", "Grid B", "Unassigned", "Bo Chen", ""],
+        ["pilot", "Grid pilot", "Grid", "Ann Lee", "Sam Ode"]]
+    assert portfolio.tasks.loc[portfolio.tasks["project_id"] == "GRID-A", "task_id"].tolist() == ["A1000"]
+    assert [str(p) for p in problems] == [
+        "p6.xer: project GRID-A: 1 task(s) without a Baseline cost, read as budget 0 (cost figures of the "
+        "project are undefined)",
+        "p6.xer: project GRID-B: 1 task(s) without a Baseline cost, read as budget 0 (cost figures of the "
+        "project are undefined)"]
