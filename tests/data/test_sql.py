@@ -43,9 +43,9 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'pmo.sqlite'}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
 def database_url(request):
-    """Each test runs against an SQLite file and a real PostgreSQL database."""
+    """Each test runs against an SQLite file and a real PostgreSQL database (a server: the e2e tier)."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
