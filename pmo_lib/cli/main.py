@@ -114,8 +114,6 @@ def metrics(data, status_date: dt.date, fmt: str, params_file: Path | None, prof
             _fail_with_problems(exc)
         _fail(exc)
     _print_warnings(portfolio.warnings)
-    if (mismatch := name_warning(params, data)) is not None:
-        click.echo(mismatch, err=True)
     table = portfolio_metrics(portfolio, status_date=status_date, params=params)
     write_metrics(table, sys.stdout, fmt=fmt)
 

@@ -57,9 +57,7 @@ def test_validate_and_metrics_read_the_european_export_with_its_profile(european
     metrics = run("metrics", "--data", folder, "--profile", profile, "--status-date", "2024-01-31",
                   "--format", "json")
     assert metrics.exit_code == 0, metrics.stderr
-    assert metrics.stderr.startswith("warning: the portfolio name 'Northwind Utilities' is the sample's, from "
-                                     f"parameters/defaults.yaml, but the data is {folder}: give your portfolio its "
-                                     "own name")
+    assert metrics.stderr == ""
     p1 = json.loads(metrics.stdout)[0]
     assert (p1["project_id"], p1["ac"], p1["ev"]) == ("P1", 500.5, 700.0)
 
@@ -114,9 +112,13 @@ def test_run_dry_run_uses_the_profile_from_the_option_and_from_parameters(europe
     given = run("run", "--data", folder, "--status-date", "2024-01-31", "--out", tmp_path / "out", "--dry-run",
                 "--profile", profile)
     assert given.exit_code == 0, given.stderr
+    assert given.stderr.startswith("warning: the portfolio name 'Northwind Utilities' is the sample's, from "
+                                   f"parameters/defaults.yaml, but the data is {folder}: give your portfolio its "
+                                   "own name")
     params = tmp_path / "params.yaml"
-    params.write_text("profile: profile.yaml\n")
+    params.write_text("profile: profile.yaml\nportfolio_name: Acme Grid\n")
     from_params = run("run", "--data", folder, "--status-date", "2024-01-31", "--out", tmp_path / "out",
                       "--dry-run", "--params", params)
     assert from_params.exit_code == 0, from_params.stderr
+    assert "portfolio name" not in from_params.stderr
     assert len(json.loads(from_params.stdout)["reports"]) == len(json.loads(given.stdout)["reports"])
