@@ -138,7 +138,7 @@ def name_warning(params, data) -> str | None:
     >>> name_warning(load_parameters(), "data/sample") is None
     True
     """
-    from pmo_lib.data.reading import is_url, resolve_source
+    from pmo_lib.data.reading import describe_source, is_url, resolve_source
     from pmo_lib.parameters import PROJECT_ROOT, load_parameters
 
     defaults = load_parameters()
@@ -148,7 +148,7 @@ def name_warning(params, data) -> str | None:
     if not is_url(str(data)) and resolve_source(data) == sample:
         return None
     return (f"warning: the portfolio name '{params.portfolio_name}' is the sample's, from parameters/defaults.yaml, "
-            f"but the data is {data}: give your portfolio its own name (portfolio_name in a --params file; "
+            f"but the data is {describe_source(data)}: give your portfolio its own name (portfolio_name in a --params file; "
             "`pmo-report init` writes one)")
 
 
