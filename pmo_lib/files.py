@@ -1,4 +1,4 @@
-"""Writing files: atomically, so a reader never sees a half-written file.
+"""Writing files atomically, so a reader never sees a half-written file, and naming them safely.
 
 Every file pmo-reports produces goes through :func:`write_text` or
 :func:`write_bytes`: the content goes to a temporary file in the same folder,
@@ -11,8 +11,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
+
+DEFAULT_FOLDERS = {"projects": "projects", "programs": "programs"}
+"""The run folder's sub-folder of each built-in per-subject report (others use the report's name)."""
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+"""Names Windows reserves for devices (``con.html`` too): a slug never is one."""
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
@@ -62,3 +69,44 @@ def _json_safe(value):
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     return value
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe slug of ``text``.
+
+    Examples
+    --------
+    >>> slugify("Regulatory & Compliance")
+    'regulatory-compliance'
+    >>> slugify("Zoë's ../../etc")
+    'zoe-s-etc'
+    >>> slugify("<>")
+    'program'
+    >>> slugify("CON")
+    'con-program'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    if slug in _WINDOWS_DEVICES:
+        slug += "-program"
+    return slug or "program"
+
+
+def program_slugs(programs: list[str]) -> dict[str, str]:
+    """A unique slug per program name, stable for a given sorted list.
+
+    Examples
+    --------
+    >>> program_slugs(["R&D", "R D", "Ops"])
+    {'Ops': 'ops', 'R D': 'r-d', 'R&D': 'r-d-2'}
+    """
+    slugs: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(programs):
+        base = slugify(name)
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        slugs[name] = slug
+    return slugs

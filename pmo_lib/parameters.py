@@ -61,10 +61,12 @@ class RagThresholdParameters(_Strict):
 class MilestoneRules(_Strict):
     """Milestone RAG: red when a milestone is late by more than ``red_days_overdue`` days or the
     on-time share of finished milestones is below ``red_on_time_share`` (0 switches that rule off);
-    amber when any milestone is late or at risk."""
+    amber when a milestone is overdue, forecast more than ``amber_slip_days`` past its baseline, or at
+    risk (a milestone is called late from the first day of slip)."""
 
     red_days_overdue: int = Field(14, ge=0)
     red_on_time_share: float = Field(0.0, ge=0, le=1)
+    amber_slip_days: int = Field(14, ge=0)
 
 
 class RiskRules(_Strict):
@@ -124,6 +126,17 @@ class WindowParameters(_Strict):
     top_risks: int = Field(5, ge=1)
 
 
+class ExposureParameters(_Strict):
+    """The exposure rule of program and portfolio headlines: shares of the scope's BAC.
+
+    Red when projects rated red hold at least ``red_share`` of the BAC; amber
+    when red and amber projects together hold at least ``amber_share``.
+    """
+
+    red_share: float = Field(0.15, ge=0, le=1)
+    amber_share: float = Field(0.30, ge=0, le=1)
+
+
 class DemandWeightParameters(_Strict):
     """Weights of the demand score (they need not sum to 1; they are normalised)."""
 
@@ -166,6 +179,8 @@ class RunParameters(_Strict):
     rag_rules: RagRuleParameters = RagRuleParameters()
     windows: WindowParameters = WindowParameters()
     demand_weights: DemandWeightParameters = DemandWeightParameters()
+    rollup_exposure: ExposureParameters = ExposureParameters()
+    report_base_url: str = ""
     demand_capacity: float | None = Field(None, ge=0)
     reports: tuple[ReportEntry, ...] = Field(default_factory=_default_catalog)
     timeout_seconds: int = Field(600, ge=1)

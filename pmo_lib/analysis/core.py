@@ -21,8 +21,8 @@ from functools import cached_property
 import pandas as pd
 
 from pmo_lib.data.tables import Portfolio
-from pmo_lib.metrics import changes, compliance, demand, finance, issues, resources, risk, schedule
-from pmo_lib.metrics.rollup import portfolio_totals, rollup
+from pmo_lib.metrics import changes, compliance, demand, finance, issues, reasons, resources, risk, schedule, status
+from pmo_lib.metrics.rollup import exposure, portfolio_totals, rollup
 from pmo_lib.metrics.s_curve import s_curve
 from pmo_lib.metrics.status import RagThresholds, rag_from_index
 from pmo_lib.metrics.table import metrics_table
@@ -68,26 +68,54 @@ class PortfolioAnalysis:
 
     @cached_property
     def dimension_rags(self) -> pd.DataFrame:
-        """Milestone, risk and issue RAG per project (grey where the data is absent)."""
+        """Milestone, risk and issue RAG per project (grey where the data is absent), each with its reason."""
         p, d, rules = self.portfolio, self.status_date, self.params.rag_rules
-        frame = pd.DataFrame({"project_id": p.projects["project_id"]})
-        frame = frame.merge(schedule.milestone_rag(p.projects, p.tasks, status_date=d, at_risk_days=self.at_risk_days,
-                                                   **rules.milestones.model_dump())
-                            [["project_id", "milestone_rag"]], how="left")
-        frame = frame.merge(risk.risk_rag(p.projects, p.risks, status_date=d, **rules.risks.model_dump())
-                            [["project_id", "risk_rag"]], how="left")
-        frame = frame.merge(issues.issue_rag(p.projects, p.issues, status_date=d, **rules.issues.model_dump())
-                            [["project_id", "issue_rag"]], how="left")
-        return frame.fillna("grey").set_index("project_id")
+        ids = pd.Index(p.projects["project_id"], name="project_id")
+        milestone_rules, risk_rules = rules.milestones.model_dump(), rules.risks.model_dump()
+        milestone = schedule.milestone_rag(p.projects, p.tasks, status_date=d, at_risk_days=self.at_risk_days,
+                                           **milestone_rules).set_index("project_id").reindex(ids)
+        risks = risk.risk_rag(p.projects, p.risks, status_date=d, **risk_rules).set_index("project_id").reindex(ids)
+        issue = issues.issue_rag(p.projects, p.issues, status_date=d,
+                                 **rules.issues.model_dump()).set_index("project_id").reindex(ids)
+        for frame, column in ((milestone, "milestone_rag"), (risks, "risk_rag"), (issue, "issue_rag")):
+            frame[column] = frame[column].fillna("grey")
+        return pd.DataFrame({
+            "milestone_rag": milestone["milestone_rag"], "risk_rag": risks["risk_rag"],
+            "issue_rag": issue["issue_rag"],
+            "milestone_reason": reasons.milestone_reasons(
+                milestone.fillna({"milestones": 0, "late": 0, "at_risk": 0, "late_beyond": 0}), **milestone_rules),
+            "risk_reason": reasons.risk_reasons(risks.fillna({"overdue": 0, "open": 0}), red_score=risk_rules["red_score"],
+                                                red_overdue=risk_rules["red_overdue"],
+                                                amber_score=risk_rules["amber_score"]),
+            "issue_reason": reasons.issue_reasons(issue, **rules.issues.model_dump()),
+        }, index=ids)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
-        """The metrics table (spec section 3 columns in order, then extras), one row per project."""
+        """The metrics table (spec section 3 columns in order, then extras), one row per project.
+
+        The extras after the spec's columns: ``tspi, status, manager_rag, watermelon``,
+        the milestone, risk and issue RAGs, one reason per dimension
+        (``schedule_reason`` ... ``issue_reason``, e.g. "cost red: CPI 0.74 < 0.85"),
+        ``overall_reason``, ``forecast_rag`` (the SPI thresholds applied to SPI(t),
+        the colour of the forecast finish) and ``stage`` (see :func:`project_stage`).
+        """
         p = self.portfolio
+        t = thresholds_from(self.params)
         table = metrics_table(p.projects, p.tasks, p.costs, status_date=self.status_date,
-                              thresholds=thresholds_from(self.params), status_updates=p.status_updates,
-                              extra=self.dimension_rags)
-        return table.merge(self.dimension_rags.reset_index(), on="project_id", how="left")
+                              thresholds=t, status_updates=p.status_updates,
+                              extra=self.dimension_rags[["milestone_rag", "risk_rag", "issue_rag"]])
+        table = table.merge(self.dimension_rags.reset_index(), on="project_id", how="left")
+        table["schedule_reason"] = reasons.index_reasons(table["spi"], table["schedule_rag"], name="schedule",
+                                                        label="SPI", green=t.spi_green, amber=t.spi_amber)
+        table["cost_reason"] = reasons.index_reasons(table["cpi"], table["cost_rag"], name="cost", label="CPI",
+                                                    green=t.cpi_green, amber=t.cpi_amber)
+        table["overall_reason"] = reasons.overall_reasons(table)
+        table["forecast_rag"] = rag_from_index(table["spi_t"], green=t.spi_green, amber=t.spi_amber).to_numpy()
+        table["forecast_reason"] = reasons.index_reasons(table["spi_t"], table["forecast_rag"], name="forecast finish",
+                                                        label="SPI(t)", green=t.spi_green, amber=t.spi_amber)
+        table["stage"] = status.project_stage(table, status_date=self.status_date)
+        return table
 
     # --- earned value over time ----------------------------------------------------------------
     @cached_property
@@ -118,14 +146,46 @@ class PortfolioAnalysis:
     def programs(self) -> pd.DataFrame:
         """Program roll-up: sums and ratios recomputed from sums, with schedule/cost/overall RAG."""
         frame = rollup(self.metrics, self.portfolio.projects, by="program")
-        return self.with_rags(frame, self.metrics.groupby("program")["overall_rag"].agg(worst_of))
+        out = self.with_rags(frame, self.metrics.groupby("program")["overall_rag"].agg(worst_of))
+        return self.with_exposure(out, self.metrics["program"])
 
     @cached_property
     def totals(self) -> pd.Series:
         """Portfolio totals: one row of sums and recomputed ratios, with RAGs."""
         frame = portfolio_totals(self.metrics, label=self.params.portfolio_name)
         worst = pd.Series({frame.index[0]: worst_of(self.metrics["overall_rag"])})
-        return self.with_rags(frame, worst).iloc[0]
+        out = self.with_rags(frame, worst)
+        return self.with_exposure(out, pd.Series(frame.index[0], index=self.metrics.index)).iloc[0]
+
+    def with_exposure(self, frame: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+        """Roll-up rows with the exposure rule: counts per RAG, BAC shares, and the headline RAG.
+
+        ``index_rag`` keeps the RAG of the indices from the sums; ``overall_rag``
+        becomes the worse of it and ``exposure_rag`` (docs/metrics.md, "Headline
+        of a program and the portfolio"); ``overall_reason`` names what drove it.
+        """
+        rule = self.params.rollup_exposure
+        shares = exposure(self.metrics, keys.to_numpy(), red_share=rule.red_share,
+                                 amber_share=rule.amber_share).reindex(frame.index)
+        out = frame.copy()
+        out["index_rag"] = out["overall_rag"]
+        out = out.join(shares)
+        out["exposure_rag"] = out["exposure_rag"].fillna("grey")
+        out["overall_rag"] = worst_rag(out[["index_rag", "exposure_rag"]]).to_numpy()
+        t = thresholds_from(self.params)
+        index_reason = [
+            "; ".join(r for r in (sched, cost) if r) for sched, cost in zip(
+                reasons.index_reasons(out["spi"], out["schedule_rag"], name="schedule", label="SPI",
+                                     green=t.spi_green, amber=t.spi_amber).where(out["schedule_rag"].eq(out["overall_rag"]), ""),
+                reasons.index_reasons(out["cpi"], out["cost_rag"], name="cost", label="CPI",
+                                     green=t.cpi_green, amber=t.cpi_amber).where(out["cost_rag"].eq(out["overall_rag"]), ""))]
+        exposure_reason = out["exposure_reason"].where(out["exposure_rag"].eq(out["overall_rag"]), "")
+        # Green: both halves of the rule, so a reader sees the exposure that stayed below its edge.
+        out["overall_reason"] = [
+            "; ".join(p for p in (a, b) if p) if level in ("red", "amber") else
+            (f"indices green; {e}" if level == "green" else "not rated: no figure to judge by")
+            for a, b, e, level in zip(index_reason, exposure_reason, out["exposure_reason"], out["overall_rag"])]
+        return out
 
     def with_rags(self, frame: pd.DataFrame, worst_project: pd.Series | None = None) -> pd.DataFrame:
         """Schedule, cost and overall RAG of roll-up rows (from their SPI and CPI), with this run's thresholds."""

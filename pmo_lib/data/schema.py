@@ -272,6 +272,7 @@ TABLES: dict[str, Table] = {
                 _text("achievements"),
                 _text("next_steps"),
                 _category("manager_rag", RAG_VALUES, required=False),
+                _text("decisions_needed"),
             ),
             key=("project_id", "status_date"),
             references=_PROJECT_REF,

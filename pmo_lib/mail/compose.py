@@ -34,13 +34,14 @@ from pmo_lib.formatting import format_date, format_money, format_ratio, is_missi
 from pmo_lib.mail.mail_html import PNG_DENSITY, InlineImage, mail_document, mail_fragment
 from pmo_lib.rag import RAG_WORDS, normalize_rag, sort_worst_first
 from pmo_lib.reports.html import note
+from pmo_lib.reports.links import resolve_links
 from pmo_lib.run.folder import RunFolder
 
 BODY_LIMIT = 80_000
 """Largest HTML body, in bytes of UTF-8 (before transfer encoding)."""
 
-HEAD_SECTIONS = ("header", "kpis", "manager_summary", "s_curve", "projects", "milestones", "upcoming_milestones",
-                 "milestones_next", "top_risks")
+HEAD_SECTIONS = ("header", "summary", "decisions", "attention", "kpis", "manager_summary", "s_curve", "projects",
+                 "milestones", "upcoming_milestones", "milestones_next", "top_risks")
 """Report cells (``report.<name>()``) kept when the whole report is too long for an e-mail, most
 important first: if even these are too long, tables are dropped from the end of this list."""
 
@@ -173,13 +174,14 @@ def _header_rag(blocks) -> str | None:
 def _fields(run: RunFolder, entry: dict, blocks) -> dict:
     scope, subject = entry.get("scope"), str(entry.get("subject") or "")
     fields = {"portfolio": run.portfolio_name, "status_date": run.status_date,
-              "title": str(entry.get("title") or ""), "rag": None}
+              "title": str(entry.get("title") or ""), "rag": entry.get("rag")}
     if scope == "project":
         row = run.metrics_row(subject)
         fields.update(project_id=subject, project=subject, program="")
         if row is not None:
-            fields.update(project=str(row.get("name") or subject), program=str(row.get("program") or ""),
-                          rag=row.get("overall_rag"))
+            fields.update(project=str(row.get("name") or subject), program=str(row.get("program") or ""))
+            if is_missing(fields["rag"]):
+                fields["rag"] = row.get("overall_rag")
     elif scope == "program":
         fields["program"] = subject
     if is_missing(fields["rag"]):
@@ -257,12 +259,17 @@ def _text_body(run: RunFolder, entry: dict, blocks, fields: dict, where: str) ->
     return "\n".join(lines) + "\n"
 
 
-def _convert(blocks, density: float):
-    """Convert every output once; return blocks of (name, MailFragment)."""
+def _convert(blocks, density: float, links=None):
+    """Convert every output once; return blocks of (name, MailFragment).
+
+    ``links`` turns the pages' relative links into what mail can carry
+    (:func:`pmo_lib.reports.links.resolve_links`).
+    """
+    fix = links or (lambda html: html)
     converted = []
     for heading, outputs in blocks:
         converted.append((mail_fragment(heading).html if heading else "",
-                          [(name, mail_fragment(html, density=density)) for name, html, *_ in outputs]))
+                          [(name, mail_fragment(fix(html), density=density)) for name, html, *_ in outputs]))
     return converted
 
 
@@ -321,7 +328,9 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
         if failed:
             extra.append(note(f"{len(failed)} report(s) failed in this run and were not mailed: "
                               + "; ".join(_failure_line(f) for f in failed), kind="warning").html)
-    converted = _convert(blocks, density)
+    base_url = str((run.manifest.get("parameters") or {}).get("report_base_url") or "")
+    converted = _convert(blocks, density, links=lambda html: resolve_links(
+        html, page=str(entry.get("page") or ""), base_url=base_url, run_folder=run.path.name))
     html, images = _assemble(converted, extra, title=title, preheader=preheader, footer=footer)
     trimmed = False
     if len(html.encode("utf-8")) > limit:

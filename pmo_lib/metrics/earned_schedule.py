@@ -16,7 +16,8 @@ found for all projects with one comparison. No Python loop per project.
 
 Choices where the spec is silent or the formula would mislead:
 
-- ``PV_k <= EV`` is tested with a tolerance of ``1e-9 * BAC`` so that a
+- ``PV_k <= EV`` is tested with a tolerance of ``1e-9 * BAC`` (at least half a cent, as EV is
+  rounded to the cent) so that a
   project exactly on plan gets exactly ``ES == AT`` despite rounding in the
   sums; the same tolerance snaps ``ES`` to ``C`` when ``EV`` equals ``PV_C``.
 - ``EV < PV_0`` (a milestone on the first day not yet achieved) gives ``ES = 0``.
@@ -53,6 +54,7 @@ SCHEDULE_COLUMNS = (  # the spec's section 3 columns; earned_schedule() adds "ts
     "ieac_t_days",
     "forecast_finish",
 )
+HALF_CENT = 0.005
 _TOLERANCE = 1e-9
 
 
@@ -108,7 +110,7 @@ def schedule_from_curves(curves: _Curves, tasks: pd.DataFrame, *, ev: np.ndarray
     n, width = curves.pv.shape
     ev = np.asarray(ev, dtype="float64")
     duration = curves.duration
-    tolerance = _TOLERANCE * curves.bac
+    tolerance = np.maximum(_TOLERANCE * curves.bac, HALF_CENT)  # EV is rounded to the cent
     k = np.arange(width)
     earned = (curves.pv <= (ev + tolerance)[:, None]) & (k <= duration[:, None])
     c = earned.sum(axis=1) - 1

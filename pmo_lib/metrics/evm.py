@@ -29,6 +29,27 @@ from pmo_lib.metrics._days import day_numbers, ratio
 EVM_TOTALS = ("bac", "pv", "ev", "ac")
 EVM_DERIVED = ("sv", "cv", "spi", "cpi", "eac", "eac_atypical", "eac_composite", "etc", "vac", "tcpi")
 EVM_COLUMNS = EVM_TOTALS + EVM_DERIVED
+CENTS = 2
+"""Money sums and differences are rounded to the cent (spec: "Exact at the edges")."""
+
+
+def to_cents(values):
+    """Round money to the cent, as a person adding the written decimals would get it.
+
+    Binary floating point adds ``1799.7 + 0.1 + 0.2`` to ``1800.0000000000002``;
+    rounded to the cent it is the 1,800 a person computes, so a difference
+    from a budget of 1,800 is exactly 0 (an undefined TCPI, not -1e15).
+
+    Examples
+    --------
+    >>> float(to_cents(1799.7 + 0.1 + 0.2)) == 1800.0
+    True
+    >>> to_cents(pd.Series([0.1 + 0.2, float("nan")])).tolist()
+    [0.3, nan]
+    """
+    return np.round(values, CENTS) + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
 def _task_planned_fraction(tasks: pd.DataFrame, status_day: float) -> np.ndarray:
     """Return ``clip(d(S_i, t) / d(S_i, F_i), 0, 1)`` per task, 0/1 for zero-length tasks.
 
@@ -63,8 +84,10 @@ def evm_from_totals(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         A copy of ``frame`` with ``sv, cv, spi, cpi, eac, eac_atypical,
-        eac_composite, etc, vac, tcpi`` set. Ratios with a zero denominator,
-        and figures derived from them, are NaN.
+        eac_composite, etc, vac, tcpi`` set. BAC, PV, EV, AC and the money
+        differences are rounded to the cent first (:func:`to_cents`), so
+        amounts that add up to the budget compare equal to it. Ratios with a
+        zero denominator, and figures derived from them, are NaN.
 
     Examples
     --------
@@ -75,17 +98,21 @@ def evm_from_totals(frame: pd.DataFrame) -> pd.DataFrame:
     (0.8, 112500.0, 105000.0, -12500.0)
     """
     out = frame.copy()
-    bac, pv, ev, ac = (out[c].astype("float64") for c in EVM_TOTALS)
-    out["sv"] = ev - pv
-    out["cv"] = ev - ac
+    for column in EVM_TOTALS:
+        out[column] = to_cents(out[column].astype("float64"))
+    bac, pv, ev, ac = (out[c] for c in EVM_TOTALS)
+    work_left, budget_left = to_cents(bac - ev), to_cents(bac - ac)
+    out["sv"] = to_cents(ev - pv)
+    out["cv"] = to_cents(ev - ac)
     out["spi"] = ratio(ev, pv)
     out["cpi"] = ratio(ev, ac)
-    out["eac"] = ratio(bac, out["cpi"])
-    out["eac_atypical"] = ac + (bac - ev)
-    out["eac_composite"] = ac + ratio(bac - ev, out["cpi"] * out["spi"])
+    # BAC / CPI as BAC * AC / EV: one rounding instead of two, so a CPI of exactly 1 gives EAC = BAC.
+    out["eac"] = ratio(bac * ac, ev).where(out["cpi"].notna())
+    out["eac_atypical"] = to_cents(ac + work_left)
+    out["eac_composite"] = ac + ratio(work_left, out["cpi"] * out["spi"])
     out["etc"] = out["eac"] - ac
     out["vac"] = bac - out["eac"]
-    out["tcpi"] = ratio(bac - ev, bac - ac)
+    out["tcpi"] = ratio(work_left, budget_left)
     return out
 
 

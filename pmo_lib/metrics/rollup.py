@@ -1,4 +1,4 @@
-"""Program and portfolio roll-ups (spec section 2, "Roll-ups").
+"""Program and portfolio roll-ups (spec section 2, "Roll-ups") and the exposure rule of their headline.
 
 Sums BAC, PV, EV, AC, EAC (and its variants) and ETC over projects and
 recomputes every ratio from the sums through :func:`evm_from_totals`
@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 from pmo_lib.metrics.evm import EVM_COLUMNS, EVM_TOTALS, evm_from_totals
+from pmo_lib.metrics.reasons import format_share
+from pmo_lib.metrics.status import as_decimal
+from pmo_lib.rag import RAG_ORDER
 
 ROLLUP_COLUMNS = ("projects",) + EVM_COLUMNS + ("eac_fallback_projects", "planned_start", "planned_finish")
 
@@ -136,4 +139,67 @@ def portfolio_totals(project_frame: pd.DataFrame, *, label: str = "Portfolio") -
     frame = _by_project(project_frame)
     out = _aggregate(frame, pd.Series(label, index=frame.index))
     out.index.name = None
+    return out
+
+
+def exposure(metrics: pd.DataFrame, keys, *, red_share: float = 0.15, amber_share: float = 0.30) -> pd.DataFrame:
+    """The exposure rule of a roll-up: how much of the scope's BAC sits in red and amber projects.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        One row per project with ``bac`` and ``overall_rag``.
+    keys : Series or array-like
+        The group of each row (program, or one label for the portfolio).
+    red_share, amber_share : float
+        Red when red projects hold at least ``red_share`` of the BAC; amber
+        when red and amber projects together hold at least ``amber_share``.
+        Shares are compared as decimals (:func:`as_decimal`).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``red, amber, green, grey`` (project counts),
+        ``red_bac_share`` and ``amber_bac_share`` (shares of the group's BAC;
+        NaN when it is 0), ``exposure_rag`` and ``exposure_reason``.
+
+    Examples
+    --------
+    >>> metrics = pd.DataFrame({"bac": [20.0, 10.0, 70.0], "overall_rag": ["red", "amber", "green"]})
+    >>> row = exposure(metrics, ["All"] * 3).loc["All"]
+    >>> row["exposure_rag"], row["exposure_reason"]
+    ('red', 'exposure red: red projects hold 20 % of the budget (≥ 15 %)')
+    """
+    level = metrics["overall_rag"].map(lambda v: v if v in RAG_ORDER else "grey")
+    bac = metrics["bac"].astype("float64").fillna(0.0)
+    keys = np.asarray(keys)
+    counts = pd.crosstab(keys, level).reindex(columns=["red", "amber", "green", "grey"], fill_value=0)
+    money = bac.groupby(keys).sum()
+    red_bac = bac.where(level.eq("red"), 0.0).groupby(keys).sum()
+    amber_bac = bac.where(level.eq("amber"), 0.0).groupby(keys).sum()
+    out = counts.astype("int64")
+    out.index.name, out.columns.name = None, None
+    total = money.reindex(out.index).where(lambda x: x > 0)
+    out["red_bac_share"] = red_bac.reindex(out.index) / total
+    out["amber_bac_share"] = amber_bac.reindex(out.index) / total
+    red_part = as_decimal(out["red_bac_share"])
+    both = as_decimal(out["red_bac_share"] + out["amber_bac_share"])
+    red = red_part.ge(as_decimal(red_share))
+    amber = both.ge(as_decimal(amber_share))
+    out["exposure_rag"] = np.select([total.isna(), red, amber], ["grey", "red", "amber"], "green")
+
+    def reason(row):
+        if row["exposure_rag"] == "grey":
+            return "exposure not rated: no budget"
+        if row["exposure_rag"] == "red":
+            return (f"exposure red: red projects hold {format_share(row['red_bac_share'], red_share)} of the budget "
+                    f"(≥ {format_share(red_share, red_share)})")
+        share = row["red_bac_share"] + row["amber_bac_share"]
+        if row["exposure_rag"] == "amber":
+            return (f"exposure amber: red and amber projects hold {format_share(share, amber_share)} of the budget "
+                    f"(≥ {format_share(amber_share, amber_share)})")
+        return (f"exposure green: red and amber projects hold {format_share(share, amber_share)} of the budget "
+                f"(< {format_share(amber_share, amber_share)})")
+
+    out["exposure_reason"] = [reason(r) for _, r in out.iterrows()]
     return out

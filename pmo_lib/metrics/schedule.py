@@ -12,10 +12,13 @@ Rules used throughout (as of the status date T):
   due on T itself is due today, not overdue.
 * ``slip_days`` = (actual finish, else forecast finish) - baseline finish.
 
-Milestone ``state``, the first that applies: ``done`` (finished), ``late``
-(overdue), ``at risk`` (not finished and ``slip_days > at_risk_days``, by
-default any slip), ``on track``. ``finished_late`` marks done milestones
-whose finish was after their baseline.
+Milestone ``state``, the first that applies: ``done`` (finished); ``late``
+(not finished, and its forecast is past its baseline finish or its baseline
+finish has passed); ``at risk`` (the look-ahead rule: not finished nor late,
+due within the next ``at_risk_days`` days, while work of the same project
+planned to finish by the milestone's baseline is overdue); ``on track``.
+``finished_late`` marks done milestones whose finish was after their baseline.
+``days_overdue`` counts from the forecast finish, as for any task.
 """
 
 from __future__ import annotations
@@ -38,16 +41,41 @@ OVERDUE_COLUMNS = [
 ]
 
 
-def _progress(tasks: pd.DataFrame, status: pd.Timestamp, at_risk_days: int) -> pd.DataFrame:
-    """Every task with its forecast, finished flag, slip, days overdue and state."""
+def _overdue_work_by(tasks: pd.DataFrame, finished: pd.Series, forecast: pd.Series, status: pd.Timestamp,
+                     marked: pd.DataFrame) -> pd.Series:
+    """For each row of ``marked``: is work of its project, planned to finish by its baseline, overdue?"""
+    overdue = tasks.loc[~finished & forecast.lt(status) & ~tasks["is_milestone"].astype(bool),
+                        ["project_id", "baseline_finish"]]
+    if overdue.empty or marked.empty:
+        return pd.Series(False, index=marked.index)
+    earliest = overdue.groupby("project_id")["baseline_finish"].min()
+    due_by = marked["project_id"].map(earliest)
+    return due_by.le(marked["baseline_finish"]).fillna(False).astype(bool)
+
+
+def _progress(tasks: pd.DataFrame, status: pd.Timestamp, at_risk_days: int,
+              everything: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every task with its forecast, finished flag, slip, days overdue and state.
+
+    ``everything`` is the whole tasks table (for the look-ahead rule of
+    milestones); without it no task is ``at risk``.
+    """
     forecast = tasks["forecast_finish"].fillna(tasks["baseline_finish"])
     actual = tasks["actual_finish"].where(happened(tasks["actual_finish"], status))
     finished = actual.notna() | tasks["percent_complete"].ge(100)
     overdue = ~finished & forecast.lt(status)
     finish = actual.fillna(forecast)
     baseline = tasks["baseline_finish"]
-    slipping = forecast.gt(baseline + pd.Timedelta(days=at_risk_days))
-    state = np.select([finished, overdue, slipping], ["done", "late", "at risk"], "on track")
+    late = ~finished & (forecast.gt(baseline) | baseline.lt(status) | overdue)
+    soon = baseline.ge(status) & baseline.le(status + pd.Timedelta(days=at_risk_days))
+    if everything is not None:
+        all_forecast = everything["forecast_finish"].fillna(everything["baseline_finish"])
+        all_actual = everything["actual_finish"].where(happened(everything["actual_finish"], status))
+        all_finished = all_actual.notna() | everything["percent_complete"].ge(100)
+        blocked = _overdue_work_by(everything, all_finished, all_forecast, status, tasks)
+    else:
+        blocked = pd.Series(False, index=tasks.index)
+    state = np.select([finished, late, soon & blocked], ["done", "late", "at risk"], "on track")
     return tasks.assign(
         forecast_finish=forecast,
         actual_finish=actual,
@@ -70,8 +98,8 @@ def milestones(
     status_date : date, Timestamp or ISO str
         The date the report is as of.
     at_risk_days : int, default 0
-        An unfinished milestone whose forecast slips more than this many days
-        past its baseline is ``at risk`` (0: any slip).
+        The look-ahead of the ``at risk`` rule: a milestone due within this
+        many days (0: today) while earlier work of its project is overdue.
 
     Returns
     -------
@@ -91,14 +119,14 @@ def milestones(
     ...     "forecast_finish": pd.to_datetime([None, "2026-04-11"]),
     ...     "percent_complete": [0.0, 0.0], "budget": [0.0, 0.0], "is_milestone": [True, True]})])
     >>> milestones(tasks, status_date="2026-03-10")[["task_id", "slip_days", "state"]]
-      task_id  slip_days    state
-    0      M1          0     late
-    1      M2         10  at risk
+      task_id  slip_days state
+    0      M1          0  late
+    1      M2         10  late
     """
     status = status_timestamp(status_date)
     marked = tasks[tasks["is_milestone"].astype(bool)]
     return (
-        _progress(marked, status, at_risk_days)[MILESTONE_COLUMNS]
+        _progress(marked, status, at_risk_days, everything=tasks)[MILESTONE_COLUMNS]
         .sort_values(["project_id", "baseline_finish", "task_id"])
         .reset_index(drop=True)
     )
@@ -143,7 +171,7 @@ def upcoming_milestones(
 
     The window is from the status date itself (due today) to ``days`` days
     after it, both included; overdue milestones are in :func:`overdue_tasks`.
-    ``at_risk_days`` is the slip beyond which a milestone is "at risk", as in
+    ``at_risk_days`` is the look-ahead of the "at risk" rule, as in
     :func:`milestones`.
 
     Returns
@@ -229,20 +257,25 @@ def milestone_rag(
     at_risk_days: int = 0,
     red_days_overdue: int = MilestoneRules().red_days_overdue,
     red_on_time_share: float = MilestoneRules().red_on_time_share,
+    amber_slip_days: int = MilestoneRules().amber_slip_days,
 ) -> pd.DataFrame:
     """Rate every project's milestones red, amber, green or grey.
 
     Default rule: ``grey`` when the project has no milestones; ``red`` when a
     milestone is late by more than ``red_days_overdue`` days or the on-time
-    share is below ``red_on_time_share``; ``amber`` when any milestone is
-    late or at risk; ``green`` otherwise. The defaults are those of the run parameter
-    ``rag_rules.milestones`` (on-time share rule off: ``red_on_time_share=0``).
+    share is below ``red_on_time_share``; ``amber`` when a milestone is
+    overdue (its forecast finish has passed), or its forecast is more than
+    ``amber_slip_days`` past its baseline (0: any slip), or one is at risk;
+    ``green`` otherwise. A milestone can thus be ``late`` (any slip) and the
+    project green, within the slip tolerance. The defaults are those of the run
+    parameter ``rag_rules.milestones`` (on-time share rule off: ``red_on_time_share=0``).
 
     Returns
     -------
     DataFrame
-        ``project_id, milestones, late, at_risk, max_days_overdue,
-        on_time_share, milestone_rag``, one row per project in ``projects``.
+        ``project_id, milestones, late, at_risk, late_beyond`` (late milestones
+        that break the tolerance), ``max_days_overdue, on_time_share,
+        milestone_rag``, one row per project in ``projects``.
 
     Examples
     --------
@@ -259,21 +292,24 @@ def milestone_rag(
     """
     status = status_timestamp(status_date)
     listed = milestones(tasks, status_date=status, at_risk_days=at_risk_days)
+    late = listed["state"].eq("late")
+    beyond = late & (listed["days_overdue"].notna() | listed["slip_days"].gt(amber_slip_days))
     summary = (
-        listed.assign(late=listed["state"].eq("late"), at_risk=listed["state"].eq("at risk"))
+        listed.assign(late=late, at_risk=listed["state"].eq("at risk"), late_beyond=beyond)
         .groupby("project_id")
         .agg(
             milestones=("task_id", "size"),
             late=("late", "sum"),
             at_risk=("at_risk", "sum"),
+            late_beyond=("late_beyond", "sum"),
             max_days_overdue=("days_overdue", "max"),
         )
     )
     summary = summary.join(_on_time(listed, status)["on_time_share"])
-    out = per_project(projects, summary, ["milestones", "late", "at_risk"])
+    out = per_project(projects, summary, ["milestones", "late", "at_risk", "late_beyond"])
     out = out.astype({"max_days_overdue": "Int64", "on_time_share": "float64"})
     very_late = out["max_days_overdue"].gt(red_days_overdue).fillna(False).astype(bool)
     red = very_late | out["on_time_share"].lt(red_on_time_share)
-    amber = (out["late"] + out["at_risk"]) > 0
+    amber = (out["late_beyond"] + out["at_risk"]) > 0
     out["milestone_rag"] = rag(red=red, amber=amber, known=out["milestones"] > 0)
     return out.reset_index()

@@ -15,6 +15,22 @@ from pmo_lib.metrics._dates import StatusDate, status_timestamp
 from pmo_lib.rag import RAG_ORDER, SEVERITY, worst_rag
 
 STATUS_COLUMNS = ("schedule_rag", "cost_rag", "overall_rag")
+INDEX_DECIMALS = 9
+"""Indices are compared with their thresholds after rounding to this many decimals."""
+
+
+def as_decimal(values):
+    """An index as the decimal a person would write: rounded to :data:`INDEX_DECIMALS` places.
+
+    Removes the binary-rounding dust of a quotient (``0.1 * 8.5`` is
+    ``0.8499999999999999``) before it meets a threshold; NaN stays NaN.
+
+    Examples
+    --------
+    >>> float(as_decimal(0.1 * 8.5)) == 0.85
+    True
+    """
+    return np.round(values, INDEX_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -61,9 +77,16 @@ def rag_from_index(values, *, green: float = 0.95, amber: float = 0.85) -> pd.Se
     --------
     >>> rag_from_index(pd.Series([1.02, 0.95, 0.9, 0.5, float("nan")])).tolist()
     ['green', 'green', 'amber', 'red', 'grey']
+
+    The comparison is made on the decimal value (:func:`as_decimal`): a CPI of
+    85 / 100 computed as 0.8499999999999999 is amber, as a person would say.
+
+    >>> rag_from_index([0.1 * 8.5, 0.8499]).tolist()
+    ['amber', 'red']
     """
     index = values.index if isinstance(values, pd.Series) else None
-    numbers = np.asarray(values, dtype="float64")
+    numbers = as_decimal(np.asarray(values, dtype="float64"))
+    green, amber = as_decimal(green), as_decimal(amber)
     rag = np.select([np.isnan(numbers), numbers >= green, numbers >= amber], ["grey", "green", "amber"], "red")
     return pd.Series(rag, index=index, dtype="str")
 
@@ -159,3 +182,29 @@ def watermelon(status_updates: pd.DataFrame, computed_rag: pd.Series, *, status_
     computed = computed_rag.map(SEVERITY).fillna(0)
     out["watermelon"] = ((manager > 0) & (manager < computed)).astype(bool)
     return out
+
+
+STAGES = ("active", "not_started", "on_hold", "closed", "cancelled")
+"""Where a project is in its life, which decides the wording and tiles of its page."""
+
+
+def project_stage(metrics: pd.DataFrame, *, status_date: StatusDate) -> pd.Series:
+    """``closed``, ``cancelled``, ``on_hold``, ``not_started`` or ``active`` per project.
+
+    A project with status ``active`` whose planned start is after the status
+    date and that has earned nothing yet is ``not_started``; the other values
+    are the project's ``status``.
+
+    Examples
+    --------
+    >>> metrics = pd.DataFrame({"status": ["active", "active", "closed", "on_hold"],
+    ...     "planned_start": pd.to_datetime(["2026-12-21", "2026-01-01", "2025-01-01", "2026-01-01"]),
+    ...     "ev": [0.0, 10.0, 5.0, 1.0]})
+    >>> project_stage(metrics, status_date="2026-11-20").tolist()
+    ['not_started', 'active', 'closed', 'on_hold']
+    """
+    stamp = status_timestamp(status_date)
+    state = metrics["status"].astype("str").str.strip().str.lower()
+    future = metrics["planned_start"].gt(stamp) & metrics["ev"].fillna(0).le(0)
+    stage = state.where(state.isin(STAGES), "active").where(~(state.eq("active") & future), "not_started")
+    return stage.astype("str")

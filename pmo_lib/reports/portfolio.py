@@ -7,11 +7,12 @@ import pandas as pd
 from pmo_lib import charts
 from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
-from pmo_lib.rag import WORST_FIRST, sort_worst_first
+from pmo_lib.rag import sort_worst_first
 from pmo_lib.reports.base import ReportView, combine
 from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
 from pmo_lib.reports.program import project_table, rollup_tiles, top_risks_table, upcoming
+from pmo_lib.reports.summary import rollup_sentences, summary_block
 
 
 class PortfolioReport(ReportView):
@@ -24,20 +25,41 @@ class PortfolioReport(ReportView):
         analysis = load_analysis(data_path=data_path, status_date=status_date, params_file=params_file)
         return cls(analysis, previous=read_previous_metrics(previous_metrics))
 
+    def __init__(self, analysis, *, previous=None):
+        super().__init__(analysis, previous=previous)
+        self.here = self.links.page("portfolio")
+
     @property
     def metrics(self) -> pd.DataFrame:
         return self.analysis.metrics
 
+    def summary(self) -> HtmlFragment:
+        """The executive summary: the headline and its reason, watermelons, cost, schedule, decisions."""
+        return summary_block(rollup_sentences(self, "The portfolio", self.metrics, self.analysis.totals,
+                                              self.all_decisions, self.previous_totals()))
+
+    def decisions(self) -> HtmlFragment:
+        """What the sponsor must decide or unblock, across every project."""
+        return self.decisions_block(self.metrics["project_id"].tolist())
+
+    def attention(self) -> HtmlFragment:
+        """Needs attention: watermelons, then red and amber projects, each with its reason."""
+        return self.attention_table(self.metrics)
+
     def header(self) -> HtmlFragment:
         """Portfolio name, size, status date and the rolled-up RAG."""
         t = self.analysis.totals
-        counts = self.metrics["overall_rag"].value_counts()
-        mix = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in WORST_FIRST if counts.get(r, 0))
-        lines = [f"{len(self.metrics)} projects in {self.metrics['program'].nunique()} programs ({mix})",
+        lines = [f"{len(self.metrics)} projects in {self.metrics['program'].nunique()} programs: "
+                 f"{self.headline_mix(t)}",
+                 f"Why {str(t['overall_rag']).upper()}: {t['overall_reason']}",
                  f"Status date: {self.status_date.isoformat()}"]
-        return report_header(f"{self.analysis.params.portfolio_name}: portfolio overview", lines,
-                             rag=t["overall_rag"], dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
-                             changes=self.previous_totals())
+        header = report_header(f"{self.analysis.params.portfolio_name}: portfolio overview", lines,
+                               rag=t["overall_rag"], dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
+                               changes=self.previous_totals())
+        groups = [("Programs", [self.link("program", p, p) for p in sorted(self.metrics["program"].unique())])]
+        for program, members in self.metrics.sort_values("project_id").groupby("program", sort=True):
+            groups.append((f"Projects of {program}", [self.link("project", pid, pid) for pid in members["project_id"]]))
+        return combine(header, self.nav(groups))
 
     def kpis(self) -> HtmlFragment:
         """Headline KPIs: sums over all projects, ratios from the sums."""

@@ -9,13 +9,14 @@ from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
 from pmo_lib.errors import ReportError
 from pmo_lib.metrics.risk import top_risks
-from pmo_lib.reports.base import ReportView
+from pmo_lib.reports.base import ReportView, combine, dimension_rag
 from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, report_header
+from pmo_lib.reports.summary import rollup_sentences, summary_block
 
 PROJECT_TABLE_COLUMNS = {
     "name": "Project", "project_id": "ID", "manager": "Manager", "status": "Status",
-    "overall_rag": "Overall", "schedule_rag": "Schedule", "cost_rag": "Cost",
+    "overall_rag": "Overall", "overall_reason": "Reason", "schedule_rag": "Schedule", "cost_rag": "Cost",
     "spi": "SPI", "cpi": "CPI", "bac": "BAC", "eac": "EAC", "forecast_finish": "Forecast finish",
 }
 
@@ -25,7 +26,8 @@ def project_table(view: ReportView, metrics: pd.DataFrame) -> HtmlFragment:
     projects = view.analysis.portfolio.projects.set_index("project_id")
     frame = metrics.assign(manager=metrics["project_id"].map(projects["manager"]),
                            status=metrics["status"].astype(str).str.replace("_", " "))
-    frame = frame[list(PROJECT_TABLE_COLUMNS)]
+    frame = frame[list(PROJECT_TABLE_COLUMNS)].assign(
+        overall_reason=frame["overall_reason"].where(frame["overall_rag"].isin(["red", "amber"]), ""))
     return view.table(frame, money=["bac", "eac"], ratios=["spi", "cpi"], dates=["forecast_finish"],
                       rag=["overall_rag", "schedule_rag", "cost_rag"], labels=PROJECT_TABLE_COLUMNS,
                       empty_message="No projects.")
@@ -37,9 +39,9 @@ def rollup_tiles(view: ReportView, totals: pd.Series, *, before: dict | None) ->
         {"label": "Projects", "value": str(int(totals["projects"]))},
         {"label": "Budget at completion", "value": view.money(totals["bac"], compact=True)},
         {"label": "Estimate at completion", "value": view.money(totals["eac"], compact=True),
-         "sub": f"spent {view.money(totals['ac'], compact=True)}"},
-        {"label": "Variance at completion", "value": view.money(totals["vac"], compact=True),
-         "rag": None if pd.isna(totals["vac"]) else ("green" if totals["vac"] >= 0 else "red")},
+         "sub": f"spent {view.money(totals['ac'], compact=True)}", "rag": dimension_rag(totals["cost_rag"])},
+        {"label": "Variance at completion", "value": view.money(totals["vac"], compact=True), "sub": "BAC − EAC",
+         "rag": dimension_rag(totals["cost_rag"])},
         view.index_tile("CPI", totals["cpi"], previous=(before or {}).get("cpi"), rag=totals["cost_rag"]),
         view.index_tile("SPI", totals["spi"], previous=(before or {}).get("spi"), rag=totals["schedule_rag"]),
     ]
@@ -59,6 +61,7 @@ class ProgramReport(ReportView):
             raise ReportError(f"program {program!r} is not in the portfolio (programs: {known})")
         self.ids = set(self.metrics["project_id"])
         self.totals = analysis.programs.loc[program]
+        self.here = self.links.page("program", program)
 
     @classmethod
     def load(cls, *, data_path: str, status_date: str, program: str, params_file: str = "",
@@ -74,12 +77,32 @@ class ProgramReport(ReportView):
         """Program name, size, status date and the rolled-up RAG."""
         t = self.totals
         worst = t["worst_project_rag"]
-        lines = [f"{len(self.ids)} projects · {self.analysis.params.portfolio_name}",
+        lines = [f"{len(self.ids)} projects · {self.analysis.params.portfolio_name}: {self.headline_mix(t)}",
+                 f"Why {str(t['overall_rag']).upper()}: {t['overall_reason']}",
                  f"Status date: {self.status_date.isoformat()}",
                  f"Worst project: {worst.upper() if isinstance(worst, str) else 'n/a'}"]
-        return report_header(f"Program: {self.program}", lines, rag=t["overall_rag"],
-                             dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
-                             changes=self.previous_totals(self.ids))
+        header = report_header(f"Program: {self.program}", lines, rag=t["overall_rag"],
+                               dimensions={"schedule": t["schedule_rag"], "cost": t["cost_rag"]},
+                               changes=self.previous_totals(self.ids))
+        ordered = self.metrics.sort_values("project_id")
+        nav = self.nav([("Portfolio", [self.link("portfolio", "", "Portfolio overview")]),
+                        ("Projects", [self.link("project", pid, f"{pid} {name}")
+                                      for pid, name in zip(ordered["project_id"], ordered["name"])])])
+        return combine(header, nav)
+
+    def summary(self) -> HtmlFragment:
+        """The executive summary: the headline and its reason, watermelons, cost, schedule, decisions."""
+        decisions = self.all_decisions[self.all_decisions["project_id"].isin(self.ids)]
+        return summary_block(rollup_sentences(self, f"The {self.program} program", self.metrics, self.totals,
+                                              decisions, self.previous_totals(self.ids)))
+
+    def decisions(self) -> HtmlFragment:
+        """What the sponsor must decide or unblock in this program's projects."""
+        return self.decisions_block(sorted(self.ids))
+
+    def attention(self) -> HtmlFragment:
+        """Needs attention: watermelons, then red and amber projects, each with its reason."""
+        return self.attention_table(self.metrics)
 
     def kpis(self) -> HtmlFragment:
         """Rolled-up KPIs of the program."""

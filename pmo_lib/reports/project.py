@@ -8,11 +8,13 @@ from pmo_lib import charts
 from pmo_lib.analysis.handoff import load_analysis
 from pmo_lib.charts.render import show_chart
 from pmo_lib.errors import ReportError
-from pmo_lib.formatting import format_date, format_ratio, is_missing
+from pmo_lib.formatting import format_date, format_days, format_ratio, is_missing
 from pmo_lib.metrics.risk import heat_map, top_risks
-from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine
+from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine, dimension_rag
 from pmo_lib.reports.context import read_previous_metrics
-from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, note, report_header
+from pmo_lib.reports.facts import ProjectPlan
+from pmo_lib.reports.html import HtmlFragment, Tile, kpi_tiles, missing_table, note, report_header
+from pmo_lib.reports.summary import project_sentences, summary_block
 
 
 class ProjectReport(ReportView):
@@ -35,6 +37,8 @@ class ProjectReport(ReportView):
         self.project_id = project_id
         self.row = match.iloc[0]
         self.project = analysis.portfolio.projects.set_index("project_id").loc[project_id]
+        self.plan = ProjectPlan.of(analysis, project_id)
+        self.here = self.links.page("project", project_id)
 
     @classmethod
     def load(cls, *, data_path: str, status_date: str, project_id: str, params_file: str = "",
@@ -62,8 +66,30 @@ class ProjectReport(ReportView):
                                                f"Status: {str(p['status']).replace('_', ' ')}",
                                                f"Status date: {self.status_date.isoformat()}") if x))
         dims = {k: r[c] for k, c in RAG_DIMENSIONS.items() if c in r}
-        return report_header(p["name"], facts, rag=r["overall_rag"], dimensions=dims,
-                             changes=self.rag_changes(r, self._before))
+        header = report_header(p["name"], facts, rag=r["overall_rag"], dimensions=dims,
+                               changes=self.rag_changes(r, self._before))
+        return combine(header, self.nav([("Part of", [self.link("program", str(p["program"]), f"{p['program']} program"),
+                                                      self.link("portfolio", "", "Portfolio overview")])]))
+
+    @property
+    def manager_rag_date(self):
+        """The date of the update in which the manager last stated a RAG (None without one)."""
+        updates = self.analysis.portfolio.status_updates if self.analysis.portfolio.has("status_updates") else None
+        if updates is None:
+            return None
+        mine = self._mine(updates)
+        mine = mine[mine["status_date"].le(pd.Timestamp(self.status_date)) & mine["manager_rag"].notna()
+                    & mine["manager_rag"].astype(str).str.strip().ne("")]
+        return mine["status_date"].max() if len(mine) else None
+
+    def summary(self) -> HtmlFragment:
+        """The executive summary: plain sentences from the page's own figures (``id="summary"``)."""
+        return summary_block(project_sentences(self, self.all_decisions[
+            self.all_decisions["project_id"] == self.project_id]))
+
+    def decisions(self) -> HtmlFragment:
+        """What the sponsor must decide or unblock for this project."""
+        return self.decisions_block([self.project_id])
 
     def manager_summary(self) -> HtmlFragment:
         """The manager's latest status update, and a warning when the numbers disagree."""
@@ -95,25 +121,76 @@ class ProjectReport(ReportView):
 
     # --- KPIs ----------------------------------------------------------------------------------
     def kpis(self) -> HtmlFragment:
-        """BAC, EAC, VAC, CPI, SPI, SPI(t) and planned vs forecast finish."""
-        r, before = self.row, self._before
+        """The key figures, by stage: an active project's forecasts, a closed one's final figures,
+        a paused one's standstill, a future one's start. Each tile takes its dimension's colour."""
+        stage = str(self.row.get("stage", "active"))
+        if stage == "not_started":
+            return kpi_tiles(self._tiles_not_started())
+        if stage in ("closed", "cancelled"):
+            return kpi_tiles(self._tiles_closed())
+        tiles = self._tiles_active()
+        if stage == "on_hold":
+            tiles.insert(0, self._paused_tile())
+        lines = [line for line in (self.plan.reconciliation(self), self.plan.plan_line()) if line]
+        return combine(kpi_tiles(tiles), *(note(line) for line in lines))
 
-        def prev(column):
-            return None if before is None or column not in before else before[column]
+    def _prev(self, column):
+        before = self._before
+        return None if before is None or column not in before else before[column]
 
-        vac_rag = None if is_missing(r["vac"]) else ("green" if r["vac"] >= 0 else "red")
-        tiles = [
-            {"label": "Budget at completion", "value": self.money(r["bac"], compact=True),
-             "sub": f"approved {self.money(self.project['budget'], compact=True)}"},
-            {"label": "Estimate at completion", "value": self.money(r["eac"], compact=True),
-             "sub": f"spent {self.money(r['ac'], compact=True)}"},
-            {"label": "Variance at completion", "value": self.money(r["vac"], compact=True), "rag": vac_rag},
-            self.index_tile("CPI", r["cpi"], previous=prev("cpi"), rag=r["cost_rag"]),
-            self.index_tile("SPI", r["spi"], previous=prev("spi"), rag=r["schedule_rag"]),
-            self.index_tile("SPI(t)", r["spi_t"], previous=prev("spi_t")),
-            self.finish_tile(r["planned_finish"], r["forecast_finish"]),
+    def _tiles_active(self) -> list:
+        r, plan = self.row, self.plan
+        cost = dimension_rag(r["cost_rag"])
+        return [
+            Tile("Budget at completion", self.money(r["bac"], compact=True), sub=plan.budget_sub(self)),
+            Tile("Estimate at completion", self.money(r["eac"], compact=True),
+                 sub=f"spent {self.money(r['ac'], compact=True)}", rag=cost),
+            Tile("Variance at completion", self.money(r["vac"], compact=True), sub="BAC − EAC", rag=cost),
+            self.index_tile("CPI", r["cpi"], previous=self._prev("cpi"), rag=r["cost_rag"]),
+            self.index_tile("SPI", r["spi"], previous=self._prev("spi"), rag=r["schedule_rag"]),
+            self.index_tile("SPI(t)", r["spi_t"], previous=self._prev("spi_t"), rag=r["forecast_rag"]),
+            self.finish_tile(r["planned_finish"], r["forecast_finish"], rag=r["forecast_rag"],
+                             adjusted=plan.adjusted_finish),
         ]
-        return kpi_tiles(tiles)
+
+    def _tiles_closed(self) -> list:
+        r = self.row
+        budget = self.plan.current_budget
+        variance = None if is_missing(budget) else float(budget) - float(r["ac"])
+        finish = self.plan.actual_finish
+        slip = None if is_missing(finish) or is_missing(r["planned_finish"]) else \
+            (pd.Timestamp(finish) - pd.Timestamp(r["planned_finish"])).days
+        cost = dimension_rag(r["cost_rag"])
+        return [
+            Tile("Final cost", self.money(r["ac"], compact=True), sub=f"budget {self.money(budget, compact=True)}",
+                 rag=cost),
+            Tile("Under budget" if variance is None or variance >= 0 else "Over budget",
+                 self.money(None if variance is None else abs(variance), compact=True),
+                 sub="budget after approved changes − final cost" if self.plan.changed_budget
+                 else "budget − final cost", rag=cost),
+            self.index_tile("Final CPI", r["cpi"], rag=r["cost_rag"]),
+            Tile("Finished", format_date(finish),
+                 sub=f"planned {format_date(r['planned_finish'])}" + (f" ({format_days(slip)})" if slip is not None
+                                                                       else "")),
+        ]
+
+    def _tiles_not_started(self) -> list:
+        r = self.row
+        start = r["planned_start"]
+        days = None if is_missing(start) else (pd.Timestamp(start) - pd.Timestamp(self.status_date)).days
+        return [
+            Tile("Starts", format_date(start), sub=None if days is None else f"in {days} days"),
+            Tile("Budget at completion", self.money(r["bac"], compact=True), sub=self.plan.budget_sub(self)),
+            Tile("Planned finish", format_date(r["planned_finish"]),
+                 sub=None if is_missing(r["pd_days"]) else f"{int(r['pd_days'])} days planned"),
+            Tile("Spent so far", self.money(r["ac"], compact=True)),
+        ]
+
+    def _paused_tile(self) -> Tile:
+        since = self.plan.last_activity
+        days = None if is_missing(since) else (pd.Timestamp(self.status_date) - pd.Timestamp(since)).days
+        return Tile("On hold", "paused", sub="no activity recorded" if since is None else
+                    f"last activity {format_date(since)} ({days} days ago)")
 
     # --- charts and tables -------------------------------------------------------------------
     def s_curve(self):
@@ -191,13 +268,17 @@ class ProjectReport(ReportView):
                                     "cost_impact": "Cost impact", "schedule_impact_days": "Schedule impact",
                                     "raised_date": "Raised", "decided_date": "Decided"},
                             empty_message="No change requests.")]
-        moved = self._mine(self.analysis.baseline_movement)
-        if not moved.empty:
-            m = moved.iloc[0]
-            parts.append(note(
-                f"Approved changes move the budget from {self.money(m['original_bac'])} to "
-                f"{self.money(m['adjusted_bac'])} and the planned finish from {format_date(m['original_finish'])} "
-                f"to {format_date(m['adjusted_finish'])}."))
+        plan = self.plan
+        if plan.changed_budget or plan.changed_finish:
+            moves = []
+            if plan.changed_budget:
+                moves.append(f"the budget from {self.money(plan.bac)} (BAC) to {self.money(plan.adjusted_bac)}")
+            if plan.changed_finish:
+                moves.append(f"the planned finish from {format_date(plan.planned_finish)} (baseline) to "
+                             f"{format_date(plan.adjusted_finish)}")
+            parts.append(note(f"Approved changes move {' and '.join(moves)}."))
+        elif not frame.empty:
+            parts.append(note("No approved change moves the budget or the planned finish."))
         return combine(*parts)
 
     def resource_loading(self):

@@ -7,17 +7,12 @@ names) are made safe here and can never leave the run folder.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pmo_lib.data.schema import PROJECT_ID_PATTERN
 from pmo_lib.errors import ParameterError
-
-DEFAULT_FOLDERS = {"projects": "projects", "programs": "programs"}
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-"""Names Windows reserves for devices (``con.html`` too): a slug never is one."""
+from pmo_lib.files import DEFAULT_FOLDERS, program_slugs, slugify  # noqa: F401  (file names: one place)
 
 
 @dataclass(frozen=True)
@@ -62,47 +57,6 @@ class ReportJob:
     def executed_notebook(self) -> str:
         """Where the executed notebook is kept, relative to the run folder."""
         return str(PurePosixPath("notebooks") / PurePosixPath(self.page).with_suffix(".ipynb"))
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe slug of ``text``.
-
-    Examples
-    --------
-    >>> slugify("Regulatory & Compliance")
-    'regulatory-compliance'
-    >>> slugify("Zoë's ../../etc")
-    'zoe-s-etc'
-    >>> slugify("<>")
-    'program'
-    >>> slugify("CON")
-    'con-program'
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
-    if slug in _WINDOWS_DEVICES:
-        slug += "-program"
-    return slug or "program"
-
-
-def program_slugs(programs: list[str]) -> dict[str, str]:
-    """A unique slug per program name, stable for a given sorted list.
-
-    Examples
-    --------
-    >>> program_slugs(["R&D", "R D", "Ops"])
-    {'Ops': 'ops', 'R D': 'r-d', 'R&D': 'r-d-2'}
-    """
-    slugs: dict[str, str] = {}
-    used: set[str] = set()
-    for name in sorted(programs):
-        base = slugify(name)
-        slug, n = base, 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        slugs[name] = slug
-    return slugs
 
 
 def plan_jobs(

@@ -237,7 +237,7 @@ def run_reports(
         "previous_run": str(previous) if previous else None,
         "parameters_file": str(params_file.resolve()) if params_file else None,
         "parameters": params.model_dump(mode="json"),
-        "reports": [r.to_json() for r in results],
+        "reports": [{**r.to_json(), "rag": report_rag(analysis, r.scope, r.subject)} for r in results],
         "counts": {"ok": sum(r.status == "ok" for r in results),
                    "failed": sum(r.status != "ok" for r in results)},
         "portfolio_rag": analysis.totals["overall_rag"],
@@ -253,6 +253,16 @@ def run_reports(
                 log.info("pruned old run %s", gone)
         write_history(out_dir.parent, name=params.portfolio_name)
     return RunOutcome(out_dir, results)
+
+
+def report_rag(analysis, scope: str, subject: str) -> str:
+    """The RAG a report's page shows in its header: the project's, or the program's or portfolio's headline."""
+    if scope == "portfolio":
+        return str(analysis.totals["overall_rag"])
+    if scope == "program":
+        return str(analysis.programs["overall_rag"].get(subject, "grey"))
+    rags = analysis.metrics.set_index("project_id")["overall_rag"]
+    return str(rags.get(subject, "grey"))
 
 
 def remove_stale_temporaries(out_dir: Path) -> list[Path]:

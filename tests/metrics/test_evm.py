@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pmo_lib.metrics.evm import EVM_COLUMNS, earned_value, evm_from_totals
 from pmo_lib.metrics.s_curve import s_curve
+from pmo_lib.metrics.status import rag_from_index
 
 
 def tasks_of(table, rows):
@@ -244,3 +245,24 @@ def test_s_curve_projects_without_plan_or_eac(table):
 def test_s_curve_empty(table):
     curve = s_curve(table("tasks"), table("costs"), status_date="2026-01-12")
     assert curve.empty and list(curve.columns) == ["project_id", "date", "series", "value"]
+
+
+def test_costs_adding_up_to_the_budget_exactly_give_an_undefined_tcpi(table):
+    # Spec "Exact at the edges": 1,799.70 + 0.10 + 0.20 of cost against a BAC of 1,800 is the budget exactly;
+    # in binary floating point the sum is 1800.0000000000002 and BAC - AC = -2.3e-13 gave a TCPI of -1e15.
+    tasks = tasks_of(table, [("P1", "2026-01-01", "2026-01-11", 1_800, 50)])
+    costs = costs_of(table, [("P1", "2026-01-02", 1_799.7), ("P1", "2026-01-03", 0.1), ("P1", "2026-01-04", 0.2)])
+    row = earned_value(tasks, costs, status_date=date(2026, 1, 6)).loc["P1"]
+    assert row["ac"] == 1_800.0
+    assert np.isnan(row["tcpi"])
+    assert row["cpi"] == 0.5 and row["eac"] == 3_600.0 and row["vac"] == -1_800.0
+
+
+def test_a_cpi_of_exactly_085_is_amber_not_red(table):
+    # EV 0.85 * 100 = 85 of 100 spent; 0.1 * 8.5 style dust must not push it below the amber edge.
+    tasks = tasks_of(table, [("P1", "2026-01-01", "2026-01-11", 1_000, 8.5)])
+    costs = costs_of(table, [("P1", "2026-01-02", 100)])
+    row = earned_value(tasks, costs, status_date=date(2026, 1, 6)).loc["P1"]
+    assert row["ev"] == 85.0
+    assert rag_from_index(pd.Series([row["cpi"], 0.1 * 8.5])).tolist() == ["amber", "amber"]
+    assert rag_from_index(pd.Series([0.8499])).tolist() == ["red"]

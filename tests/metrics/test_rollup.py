@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_lib.metrics.rollup import ROLLUP_COLUMNS, portfolio_totals, rollup
+from pmo_lib.metrics.rollup import ROLLUP_COLUMNS, exposure, portfolio_totals, rollup
 
 NAN = float("nan")
 
@@ -83,9 +83,9 @@ def test_accepts_project_id_column_and_other_groupings():
     st.lists(
         st.tuples(
             st.sampled_from(["A", "B", "C"]),
-            st.floats(0, 1e6),
-            st.floats(0, 1e6),
-            st.floats(-1e3, 1e6),
+            st.integers(0, 10**8).map(lambda cents: cents / 100),  # money is written to the cent
+            st.integers(0, 10**8).map(lambda cents: cents / 100),
+            st.integers(-10**5, 10**8).map(lambda cents: cents / 100),
         ),
         min_size=1,
         max_size=15,
@@ -102,3 +102,21 @@ def test_program_spi_is_sum_ev_over_sum_pv(rows):
         expected = expected if np.isfinite(expected) else NAN  # a subnormal PV would overflow: undefined
         assert out.loc[program, "spi"] == pytest.approx(expected, nan_ok=True)
         assert out.loc[program, "projects"] == len(group)
+
+
+
+def test_exposure_rule_shares_of_budget_and_edges():
+    metrics = pd.DataFrame({"bac": [15.0, 15.0, 70.0, 30.0, 70.0, 0.0, NAN],
+                            "overall_rag": ["red", "amber", "green", "amber", "green", "red", "grey"]})
+    out = exposure(metrics, ["A", "A", "A", "B", "B", "C", "C"], red_share=0.15, amber_share=0.30)
+    # A: red holds exactly 15 % (an edge a person calls reached) -> red; B: amber 30 % exactly -> amber.
+    assert out["exposure_rag"].to_dict() == {"A": "red", "B": "amber", "C": "grey"}
+    assert out.loc["A", ["red", "amber", "green", "grey"]].tolist() == [1, 1, 1, 0]
+    assert out.loc["A", "red_bac_share"] == pytest.approx(0.15)
+    assert out.loc["B", "exposure_reason"] == "exposure amber: red and amber projects hold 30 % of the budget (≥ 30 %)"
+    assert out.loc["C", "exposure_reason"] == "exposure not rated: no budget"
+    # 0.1 + 0.2 of 1.0 is 0.30000000000000004 in binary: still exactly the 30 % edge, and just below it is green.
+    edge = exposure(pd.DataFrame({"bac": [0.1, 0.2, 0.7], "overall_rag": ["amber", "amber", "green"]}), ["X"] * 3)
+    assert edge.loc["X", "exposure_rag"] == "amber"
+    below = exposure(pd.DataFrame({"bac": [29.0, 71.0], "overall_rag": ["amber", "green"]}), ["X"] * 2)
+    assert below.loc["X", "exposure_rag"] == "green"

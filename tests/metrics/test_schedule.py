@@ -26,13 +26,13 @@ ROWS = [
     ("M1", "P1", "2026-03-01", None, "2026-02-27", 100.0, True),  # done early: slip -2
     ("M2", "P1", "2026-03-05", None, "2026-03-08", 100.0, True),  # done late: slip +3
     ("M3", "P1", "2026-02-20", None, None, 0.0, True),  # late: 8 (Feb) + 10 (Mar) = 18 days
-    ("M4", "P1", "2026-04-01", "2026-04-15", None, 0.0, True),  # at risk: slip 14
-    ("M5", "P1", "2026-03-31", None, None, 0.0, True),  # on track
-    ("M6", "P1", "2026-03-10", None, None, 0.0, True),  # due today: on track, not late
+    ("M4", "P1", "2026-04-01", "2026-04-15", None, 0.0, True),  # late: forecast 14 days past baseline
+    ("M5", "P1", "2026-03-31", None, None, 0.0, True),  # on track (at risk within a 21-day look-ahead)
+    ("M6", "P1", "2026-03-10", None, None, 0.0, True),  # due today, T1 overdue before it: at risk, not late
     ("M7", "P1", "2026-03-09", None, "2026-03-12", 50.0, True),  # actual after T ignored: late 1
     ("T1", "P1", "2026-02-28", "2026-03-06", None, 40.0, False),  # overdue task: 10 - 6 = 4
     ("T2", "P1", "2026-01-31", None, None, 100.0, False),  # finished (100 %) without a date
-    ("M8", "P2", "2026-03-20", "2026-03-25", None, 0.0, True),  # at risk: slip 5
+    ("M8", "P2", "2026-03-20", "2026-03-25", None, 0.0, True),  # late: forecast 5 days past baseline
     ("M9", "P4", "2026-03-02", None, "2026-03-02", 100.0, True),  # done on the day
 ]
 
@@ -69,8 +69,8 @@ def test_milestone_states_slip_and_days_overdue(tasks):
     result = result.set_index("task_id")
     assert list(result.index) == ["M3", "M1", "M2", "M7", "M6", "M5", "M4", "M8", "M9"]
     assert result["state"].to_dict() == {
-        "M3": "late", "M1": "done", "M2": "done", "M7": "late", "M6": "on track",
-        "M5": "on track", "M4": "at risk", "M8": "at risk", "M9": "done",
+        "M3": "late", "M1": "done", "M2": "done", "M7": "late", "M6": "at risk",
+        "M5": "on track", "M4": "late", "M8": "late", "M9": "done",
     }
     # slip: M1 Feb 27 - Mar 1 = -2; M2 Mar 8 - Mar 5 = 3; M4 Apr 15 - Apr 1 = 14; M8 25 - 20 = 5
     assert result["slip_days"].to_dict() == {
@@ -84,10 +84,18 @@ def test_milestone_states_slip_and_days_overdue(tasks):
     assert result.loc["M5", "forecast_finish"] == pd.Timestamp("2026-03-31")  # baseline fallback
 
 
-def test_at_risk_days_is_a_tolerance(tasks):
-    result = milestones(tasks, status_date=T, at_risk_days=5).set_index("task_id")
-    assert result.loc["M8", "state"] == "on track"  # slip 5 is not more than 5
-    assert result.loc["M4", "state"] == "at risk"  # slip 14 is
+def test_at_risk_is_the_look_ahead_rule_and_late_any_slip(tasks):
+    result = milestones(tasks, status_date=T, at_risk_days=21).set_index("task_id")
+    # M5 (Mar 31) is due within 21 days and T1 (baseline Feb 28) is overdue: at risk
+    assert result.loc["M5", "state"] == "at risk"
+    assert result.loc["M8", "state"] == "late"  # a slip of 5 days is late, whatever the look-ahead
+    without_overdue_work = tasks[tasks["task_id"] != "T1"]
+    calm = milestones(without_overdue_work, status_date=T, at_risk_days=21).set_index("task_id")
+    assert calm.loc["M5", "state"] == "on track" and calm.loc["M6", "state"] == "on track"
+    # a milestone whose baseline passed undone is late even with a forecast still ahead
+    moved = tasks.assign(forecast_finish=tasks["forecast_finish"].where(tasks["task_id"] != "M3",
+                                                                        pd.Timestamp("2026-03-20")))
+    assert milestones(moved, status_date=T).set_index("task_id").loc["M3", "state"] == "late"
 
 
 def test_status_date_accepts_timestamp_and_iso_string(tasks):
@@ -122,12 +130,15 @@ def test_on_time_share(tasks):
 
 def test_milestone_rag_default_rule(projects, tasks):
     result = milestone_rag(projects, tasks, status_date=T).set_index("project_id")
-    # P1: M3 18 days late > 14 -> red; P2: at risk -> amber; P3: none -> grey; P4: green
+    # P1: M3 18 days late > 14 -> red; P2: M8 late by 5 days, within the 14-day slip tolerance -> green;
+    # P3: none -> grey; P4: green
     assert result["milestone_rag"].to_dict() == {
-        "P1": "red", "P2": "amber", "P3": "grey", "P4": "green",
+        "P1": "red", "P2": "green", "P3": "grey", "P4": "green",
     }
+    strict = milestone_rag(projects, tasks, status_date=T, amber_slip_days=0).set_index("project_id")
+    assert strict.loc["P2", "milestone_rag"] == "amber"  # any slip turns it amber
     assert result.loc["P1", ["milestones", "late", "at_risk", "max_days_overdue"]].tolist() == [
-        7, 2, 1, 18,
+        7, 3, 1, 18,
     ]
     assert result.loc["P3", "milestones"] == 0
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.metrics.status import RagThresholds, project_status, rag_from_index, watermelon
+from pmo_lib.metrics.status import RagThresholds, project_stage, project_status, rag_from_index, watermelon
 from pmo_lib.rag import worst_rag
 
 NAN = float("nan")
@@ -91,3 +91,15 @@ def test_watermelon_compares_latest_manager_rag():
     # A week earlier, A's manager said red: no longer a watermelon.
     earlier = watermelon(UPDATES, computed, status_date="2026-01-02")
     assert earlier.loc["A", ["manager_rag", "watermelon"]].tolist() == ["red", False]
+
+
+
+
+
+def test_project_stage_from_status_and_plan():
+    metrics = pd.DataFrame({"status": ["active", "active", "closed", "on_hold", "cancelled", "active"],
+                            "planned_start": pd.to_datetime(["2026-12-21", "2026-11-20", "2025-01-01",
+                                                             "2026-01-01", "2026-01-01", "2026-12-01"]),
+                            "ev": [0.0, 0.0, 5.0, 1.0, 0.0, 10.0]})
+    assert project_stage(metrics, status_date="2026-11-20").tolist() == [
+        "not_started", "active", "closed", "on_hold", "cancelled", "active"]

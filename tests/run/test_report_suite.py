@@ -164,3 +164,53 @@ def test_notebooks_use_the_parameters_the_run_was_given(tmp_path):
     assert "Schedule GREEN" in project.select_one(".pmo-header").get_text(" ", strip=True)  # SPI 0.71 >= 0.7
     assert "Acme Grid: portfolio overview" in page(outcome, "portfolio.html").get_text(" ")
     assert (outcome.run_dir / "parameters.yaml").is_file()
+
+
+def test_every_page_opens_with_its_summary_and_decisions(sample_run):
+    for file in [sample_run.run_dir / "portfolio.html", *sorted((sample_run.run_dir / "programs").glob("*.html")),
+                 *sorted((sample_run.run_dir / "projects").glob("*.html"))]:
+        soup = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+        summary = soup.find(id="summary")
+        assert summary is not None and summary.get_text(strip=True), file
+        decisions = soup.find(id="decisions")
+        assert decisions is not None, file
+        # the summary comes right after the header: before the key figures and any table
+        assert summary.find_previous(class_="pmo-header") is not None, file
+        assert summary.find_previous(class_="pmo-tile") is None and summary.find_previous("table") is None, file
+    prj003 = page(sample_run, "projects/PRJ-003.html")
+    text = prj003.find(id="summary").get_text(" ", strip=True)
+    assert text.startswith("Summary Contact Centre Cloud Migration is reported GREEN by its manager (2026-11-20) "
+                           "but measures RED:")
+    # the measured story leads; the manager's own words come after it
+    assert prj003.find(string=re.compile("Status update of")).find_previous(id="summary") is not None
+
+
+def test_headline_is_the_rule_colour_and_the_manifest_records_each_rag(sample_run):
+    manifest = json.loads((sample_run.run_dir / "manifest.json").read_text())
+    assert manifest["portfolio_rag"] == "red"
+    rags = {r["key"]: r["rag"] for r in manifest["reports"]}
+    assert rags["portfolio/portfolio"] == "red"
+    assert rags["projects/PRJ-003"] == "red" and rags["projects/PRJ-001"] == "green"
+    assert rags["programs/digital-customer"] == "green" and rags["programs/grid-modernisation"] == "red"
+    assert set(rags.values()) <= {"red", "amber", "green", "grey"} and len(rags) == 29
+    header = page(sample_run, "portfolio.html").select_one(".pmo-header").get_text(" ", strip=True)
+    assert "Overall RED" in header and "5 red (20 % of budget), 4 amber (18 %), 15 green" in header
+    attention = page(sample_run, "portfolio.html").select_one("table.pmo-attention")
+    assert attention.select_one("tbody tr td").get_text(strip=True) == "Contact Centre Cloud Migration"
+
+
+def test_every_page_is_reachable_by_links_from_the_portfolio(sample_run):
+    root = sample_run.run_dir
+    seen, todo = set(), ["portfolio.html"]
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        soup = BeautifulSoup((root / here).read_text(encoding="utf-8"), "html.parser")
+        for a in soup.select("a.pmo-link"):
+            target = (root / here).parent.joinpath(a["href"]).resolve().relative_to(root.resolve()).as_posix()
+            assert (root / target).is_file(), (here, a["href"])  # no dead link
+            todo.append(target)
+    pages = {p.relative_to(root).as_posix() for p in root.rglob("*.html")} - {"index.html"}
+    assert seen == pages
