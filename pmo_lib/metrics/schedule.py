@@ -285,7 +285,7 @@ def milestone_rag(
     ...     "project_id": ["P1"], "task_id": ["M1"], "name": ["Go-live"],
     ...     "baseline_start": pd.to_datetime(["2026-04-01"]),
     ...     "baseline_finish": pd.to_datetime(["2026-04-01"]),
-    ...     "forecast_finish": pd.to_datetime(["2026-04-06"]),
+    ...     "forecast_finish": pd.to_datetime(["2026-04-20"]),
     ...     "percent_complete": [0.0], "budget": [0.0], "is_milestone": [True]})])
     >>> milestone_rag(projects, tasks, status_date="2026-03-10")["milestone_rag"].tolist()
     ['amber', 'grey']

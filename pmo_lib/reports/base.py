@@ -184,14 +184,10 @@ class ReportView:
             sub += f"; after approved changes {format_date(adjusted)}"
         return Tile("Forecast finish", format_date(forecast), sub=sub, rag=dimension_rag(rag))
 
-    @property
+    @functools.cached_property
     def all_decisions(self) -> pd.DataFrame:
         """Every decision needed in the portfolio (see :mod:`pmo_lib.reports.decisions`)."""
-        cached = getattr(self.analysis, "_decisions_needed", None)
-        if cached is None:
-            cached = decisions_needed(self.analysis, red_score=self.analysis.params.rag_rules.risks.red_score)
-            self.analysis._decisions_needed = cached
-        return cached
+        return decisions_needed(self.analysis, red_score=self.analysis.params.rag_rules.risks.red_score)
 
     def decisions_block(self, ids) -> HtmlFragment:
         """The "Decisions needed" list of these projects; one line when there are none."""

@@ -33,13 +33,26 @@ def project_table(view: ReportView, metrics: pd.DataFrame) -> HtmlFragment:
                       empty_message="No projects.")
 
 
+def fallback_note(totals: pd.Series) -> str:
+    """How many projects entered the EAC sum at AC + (BAC − EV) (no CPI yet), or nothing.
+
+    Examples
+    --------
+    >>> fallback_note(pd.Series({"eac_fallback_projects": 2})), fallback_note(pd.Series({"eac_fallback_projects": 0}))
+    ('; 2 projects at AC + (BAC − EV)', '')
+    """
+    count = int(totals.get("eac_fallback_projects", 0) or 0)
+    return f"; {count} project{'s' if count != 1 else ''} at AC + (BAC − EV)" if count else ""
+
+
 def rollup_tiles(view: ReportView, totals: pd.Series, *, before: dict | None) -> HtmlFragment:
     """Rolled-up KPIs: sums, and ratios recomputed from the sums (``before``: the previous run's)."""
     tiles = [
         {"label": "Projects", "value": str(int(totals["projects"]))},
         {"label": "Budget at completion", "value": view.money(totals["bac"], compact=True)},
         {"label": "Estimate at completion", "value": view.money(totals["eac"], compact=True),
-         "sub": f"spent {view.money(totals['ac'], compact=True)}", "rag": dimension_rag(totals["cost_rag"])},
+         "sub": f"spent {view.money(totals['ac'], compact=True)}" + fallback_note(totals),
+         "rag": dimension_rag(totals["cost_rag"])},
         {"label": "Variance at completion", "value": view.money(totals["vac"], compact=True), "sub": "BAC − EAC",
          "rag": dimension_rag(totals["cost_rag"])},
         view.index_tile("CPI", totals["cpi"], previous=(before or {}).get("cpi"), rag=totals["cost_rag"]),

@@ -171,6 +171,11 @@ def test_csv_extra_columns_tspi_manager_rag_watermelon_and_dimensions(hand_worke
     assert by_id["PB"]["manager_rag"] == ""
     assert by_id["PC"]["milestone_rag"] == "amber"
     assert by_id["PD"]["status"] == "on_hold"
+    # every colour with its reason (issue 12)
+    assert by_id["PA"]["schedule_reason"] == "schedule amber: SPI 0.89 < 0.95"
+    assert by_id["PC"]["schedule_reason"] == "schedule red: SPI 0.42 < 0.85"
+    assert by_id["PC"]["overall_reason"].startswith("schedule red: SPI 0.42 < 0.85; cost red: CPI ")
+    assert by_id["PB"]["stage"] == "not_started" and by_id["PD"]["stage"] == "on_hold"
 
 
 def test_no_progress_is_empty_in_csv_null_in_json_and_grey(hand_worked):

@@ -150,3 +150,29 @@ def test_mail_fragment_drops_remote_and_data_images():
     out = mail_fragment(html).html
     assert "<img" not in out and "url(" not in out and "color:red" in out
     assert clean_style("display:inline-flex;padding:1px") == "padding:1px"
+
+
+def test_page_links_become_published_addresses_or_plain_text(tmp_path):
+    import json
+
+    import nbformat
+
+    folder = make_run(tmp_path)
+    path = folder / "notebooks" / "projects" / "PRJ-001.ipynb"
+    book = nbformat.read(str(path), as_version=4)
+    link = '<nav><a class="pmo-link" href="../programs/digital-customer.html">Digital Customer program</a></nav>'
+    header = next(c for c in book.cells if c.cell_type == "code" and c.outputs)
+    header.outputs[0]["data"]["text/html"] += link
+    nbformat.write(book, str(path))
+    entry = _entry(RunFolder.open(folder), "projects/PRJ-001")
+
+    plain = BeautifulSoup(render_report_email(RunFolder.open(folder), entry).html, "html.parser")
+    assert "Digital Customer program" in plain.get_text(" ")
+    assert not [a for a in plain.find_all("a") if "digital-customer" in (a.get("href") or "")]  # no dead link
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["parameters"]["report_base_url"] = "https://pmo.example.org/runs/"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    published = BeautifulSoup(render_report_email(RunFolder.open(folder), entry).html, "html.parser")
+    hrefs = [a["href"] for a in published.find_all("a") if a.get("href")]
+    assert f"https://pmo.example.org/runs/{folder.name}/programs/digital-customer.html" in hrefs

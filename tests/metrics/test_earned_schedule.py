@@ -186,7 +186,7 @@ def reference_es(rows, status_day):
 
     bac = sum(r[2] for r in rows)
     ev = sum(b * p / 100 for _, _, b, p in rows)
-    tolerance = 1e-9 * bac  # the documented tolerance for PV_k <= EV and for EV == PV_C
+    tolerance = max(1e-9 * bac, 0.005)  # the documented tolerance for PV_k <= EV and EV == PV_C (>= half a cent)
     curve = [pv(start + k) for k in range(duration + 1)]
     c = max((k for k, v in enumerate(curve) if v <= ev + tolerance), default=-1)
     if c == duration:
