@@ -59,7 +59,7 @@ def test_over_budget_summary_states_the_overrun(analysis):
         "It is forecast to cost €4,815,585 against a budget at completion of €3,569,600: €1,245,985 (34.9 %) over. "
         f"{NO_PREVIOUS} "
         "Top exception: critical issue I01 “Contingency used up: the forecast cost is above the approved budget” is "
-        "open, 53 days old. No decision is needed from the sponsor.")
+        "open, 53 days old. Decisions needed: 1, listed below (1 asked for by the manager).")
 
 
 def test_late_summary_states_forecast_finish_and_slip(analysis):
@@ -151,7 +151,12 @@ def test_decisions_needed_stated_and_derived(analysis, tmp_path):
     assert ("Regulatory Reporting Automation (PRJ-020): Unblock critical issue I01 “Regulator brought its audit "
             "forward: evidence pack not ready”, due 2026-10-28 (23 days overdue)") in portfolio_decisions
     assert "Act on red risk R01" in portfolio_decisions
-    assert repr(project(analysis, "PRJ-013").decisions()) == "No decision is needed."
+    assert repr(project(analysis, "PRJ-013").decisions()).splitlines() == [  # the sample's decisions_needed
+        "Decisions needed:",
+        "- The manager asks: Approve extra funding or cut scope: the forecast cost is above the approved budget"]
+    assert repr(project(analysis, "PRJ-001").decisions()).splitlines()[1].startswith(
+        "- Approve or reject change request CR-01")
+    assert repr(project(analysis, "PRJ-022").decisions()) == "No decision is needed."
     # The manager's own request, from the new optional column.
     import shutil
     data = tmp_path / "data"

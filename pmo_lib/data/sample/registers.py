@@ -323,7 +323,7 @@ def _status_updates(rng: np.random.Generator, plan: pd.DataFrame, work: pd.DataF
     story = kind[p]
     held = (story == "on_hold") & (d > today - plan["hold_days"].to_numpy()[p])
     pick = rng.integers(0, 6, p.size)
-    summary, achievements, next_steps = [], [], []
+    summary, achievements, next_steps, decisions = [], [], [], []
     for i in range(p.size):
         s = story[i]
         level = _RAG_LEVELS[rag[i]] + (dimension[p[i]] if rag[i] else "")
@@ -358,6 +358,13 @@ def _status_updates(rng: np.random.Generator, plan: pd.DataFrame, work: pd.DataF
             next_steps.append("Track benefits with the business owner for six months.")
         else:
             next_steps.append(f"Finish {current[i]} and prepare for {milestone[i]}.")
+        # What the manager asks the sponsor to decide, in the latest update only.
+        if age[i] == 0 and held[i]:
+            decisions.append("Approve or refuse the funding needed to restart the project")
+        elif age[i] == 0 and s == "over_budget":
+            decisions.append("Approve extra funding or cut scope: the forecast cost is above the approved budget")
+        else:
+            decisions.append("")
     return _frame("status_updates", {
         "project_id": plan["project_id"].to_numpy()[p],
         "status_date": d,
@@ -365,6 +372,7 @@ def _status_updates(rng: np.random.Generator, plan: pd.DataFrame, work: pd.DataF
         "achievements": achievements,
         "next_steps": next_steps,
         "manager_rag": np.array(_RAG_LEVELS, dtype=object)[rag],
+        "decisions_needed": decisions,
     })
 
 
