@@ -54,6 +54,9 @@ class PortfolioAnalysis:
         self.portfolio = portfolio
         self.status_date = pd.Timestamp(status_date).date() if not isinstance(status_date, dt.date) else status_date
         self.params = params or RunParameters()
+        self.pages: frozenset[str] | None = None
+        """The pages a run produces (paths in its folder), set by the runner before it shares the
+        analysis, so that pages link only to pages that exist; None: every page of the catalog."""
 
     # --- the RAG dimensions this project adds to schedule and cost -------------------------
     PARTS = ("metrics", "s_curves", "portfolio_s_curve", "programs", "totals", "milestones", "risk_register",
@@ -157,16 +160,18 @@ class PortfolioAnalysis:
         out = self.with_rags(frame, worst)
         return self.with_exposure(out, pd.Series(frame.index[0], index=self.metrics.index)).iloc[0]
 
-    def with_exposure(self, frame: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    def with_exposure(self, frame: pd.DataFrame, keys: pd.Series, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
         """Roll-up rows with the exposure rule: counts per RAG, BAC shares, and the headline RAG.
 
         ``index_rag`` keeps the RAG of the indices from the sums; ``overall_rag``
-        becomes the worse of it and ``exposure_rag`` (docs/metrics.md, "Headline
-        of a program and the portfolio"); ``overall_reason`` names what drove it.
+        becomes the worse of it and ``exposure_rag`` (docs/metrics.md, "Roll-ups:
+        programs and portfolio"); ``overall_reason`` names what drove it.
+        ``metrics`` (default: this run's) holds the projects' ``bac`` and
+        ``overall_rag``, aligned with ``keys``.
         """
         rule = self.params.rollup_exposure
-        shares = exposure(self.metrics, keys.to_numpy(), red_share=rule.red_share,
-                                 amber_share=rule.amber_share).reindex(frame.index)
+        shares = exposure(self.metrics if metrics is None else metrics, keys.to_numpy(), red_share=rule.red_share,
+                          amber_share=rule.amber_share).reindex(frame.index)
         out = frame.copy()
         out["index_rag"] = out["overall_rag"]
         out = out.join(shares)

@@ -88,7 +88,8 @@ class ReportView:
         self.analysis = analysis
         self.previous = previous
         self.currency = analysis.params.currency
-        self.links = PageLinks(analysis.params.reports, analysis.metrics["program"].astype(str).unique())
+        self.links = PageLinks(analysis.params.reports, analysis.metrics["program"].astype(str).unique(),
+                               existing=getattr(analysis, "pages", None))
 
     here: str | None = None
     """This page's path in the run folder (``projects/PRJ-003.html``), for relative links."""
@@ -151,13 +152,16 @@ class ReportView:
         return rows if len(rows) else None
 
     def previous_totals(self, project_ids=None) -> dict | None:
-        """SPI, CPI and their RAGs of the previous run, recomputed from the sums of these projects."""
+        """SPI, CPI and the RAGs of the previous run, recomputed from the sums of these projects (headline rule)."""
         if self.previous is None:
             return None
         rows = self.previous if project_ids is None else self.previous_row(project_ids)
         if rows is None or not len(rows) or not {"bac", "ev", "pv", "ac", "eac"} <= set(rows.columns):
             return None
-        totals = self.analysis.with_rags(portfolio_totals(rows, label="previous")).iloc[0]
+        totals = self.analysis.with_rags(portfolio_totals(rows, label="previous"))
+        if "overall_rag" in rows:  # the headline then, as now: the indices and the exposure rule
+            totals = self.analysis.with_exposure(totals, pd.Series("previous", index=rows.index), metrics=rows)
+        totals = totals.iloc[0]
         return {"spi": totals["spi"], "cpi": totals["cpi"], "schedule": totals["schedule_rag"],
                 "cost": totals["cost_rag"], "overall": totals["overall_rag"]}
 

@@ -3,7 +3,7 @@
 Four sources, in this order of a project's list:
 
 1. ``status_updates.decisions_needed`` of the latest update on or before the
-   status date (one decision per line or per ``;``): what the manager asks for.
+   status date: what the manager asks for, shown whole as one item.
 2. Change requests still ``proposed`` (raised on or before the status date).
 3. Critical or high issues open past their due date.
 4. Red risks (open, scoring at least the red score of the risk rule) past their
@@ -24,11 +24,11 @@ KINDS = ("asked", "change", "issue", "risk")
 """The kinds of decision, in the order a project lists them."""
 
 
-def _split(text) -> list[str]:
+def _items(text) -> list[str]:
     if is_missing(text):
         return []
-    parts = str(text).replace("\r\n", "\n").replace(";", "\n").split("\n")
-    return [p.strip() for p in parts if p.strip()]
+    text = str(text).strip()
+    return [text] if text else []
 
 
 def _asked(portfolio, status: pd.Timestamp) -> list[dict]:
@@ -40,7 +40,7 @@ def _asked(portfolio, status: pd.Timestamp) -> list[dict]:
     updates = updates[updates["status_date"].le(status)]
     latest = updates.sort_values("status_date").drop_duplicates("project_id", keep="last")
     return [{"project_id": pid, "kind": "asked", "text": f"The manager asks: {item}"}
-            for pid, text in zip(latest["project_id"], latest["decisions_needed"]) for item in _split(text)]
+            for pid, text in zip(latest["project_id"], latest["decisions_needed"]) for item in _items(text)]
 
 
 def _changes(portfolio, status: pd.Timestamp, currency: str) -> list[dict]:

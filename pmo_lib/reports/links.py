@@ -30,6 +30,9 @@ class PageLinks:
         The run's report catalog (``params.reports``).
     programs : iterable of str
         Every program of the portfolio.
+    existing : set of str, optional
+        The pages the run produces; a page not among them gets no link
+        (a run of some projects only). None: every page of the catalog.
 
     Examples
     --------
@@ -39,9 +42,12 @@ class PageLinks:
     ('projects/P-1.html', 'programs/grid-co.html', 'portfolio.html')
     >>> links.href("projects/P-1.html", "program", "Grid & Co")
     '../programs/grid-co.html'
+    >>> PageLinks(RunParameters().reports, ["Grid & Co"], existing={"portfolio.html"}).page("project", "P-1") is None
+    True
     """
 
-    def __init__(self, catalog, programs):
+    def __init__(self, catalog, programs, existing=None):
+        self.existing = None if existing is None else frozenset(existing)
         self.slugs = program_slugs(sorted({str(p) for p in programs}))
         self.entries = {}
         for entry in catalog:
@@ -53,13 +59,15 @@ class PageLinks:
         entry = self.entries.get(scope)
         if entry is None:
             return None
-        if scope == "portfolio":
-            return f"{entry.name}.html"
         folder = DEFAULT_FOLDERS.get(entry.name, entry.name)
-        if scope == "program":
+        if scope == "portfolio":
+            page = f"{entry.name}.html"
+        elif scope == "program":
             slug = self.slugs.get(str(subject))
-            return None if slug is None else f"{folder}/{slug}.html"
-        return f"{folder}/{subject}.html"
+            page = None if slug is None else f"{folder}/{slug}.html"
+        else:
+            page = f"{folder}/{subject}.html"
+        return page if self.existing is None or page in self.existing else None
 
     def href(self, here: str | None, scope: str, subject: str = "") -> str | None:
         """The relative link from page ``here`` to the page of ``subject``."""

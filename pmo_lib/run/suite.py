@@ -208,6 +208,7 @@ def run_reports(
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
     table = analysis.metrics
     write_text(out_dir / "metrics.csv", format_metrics(table))
+    analysis.pages = frozenset(job.page for job in jobs if job.notebook not in plan.refused)
     # A database URL reaches the notebooks without its password: they read the shared analysis.
     shared = share_analysis(analysis, out_dir / SHARED_ANALYSIS_FILE,
                             data=describe_source(data) if is_url(str(data)) else data, status_date=status_date,

@@ -164,12 +164,13 @@ def test_decisions_needed_stated_and_derived(analysis, tmp_path):
     updates = pd.read_csv(data / "status_updates.csv")
     latest = updates.index[(updates["project_id"] == "PRJ-013") & (updates["status_date"] == "2026-11-20")]
     updates["decisions_needed"] = ""
-    updates.loc[latest, "decisions_needed"] = "Release €250k of contingency; confirm the go-live date"
+    updates.loc[latest, "decisions_needed"] = "Release €250k of contingency & confirm the <go-live> date"
     updates.to_csv(data / "status_updates.csv", index=False)
     asked = PortfolioAnalysis(load_portfolio(data), status_date="2026-11-20", params=load_parameters())
-    assert repr(project(asked, "PRJ-013").decisions()).splitlines() == [
-        "Decisions needed:", "- The manager asks: Release €250k of contingency",
-        "- The manager asks: confirm the go-live date"]
+    decided = project(asked, "PRJ-013").decisions()
+    assert repr(decided).splitlines() == [
+        "Decisions needed:", "- The manager asks: Release €250k of contingency & confirm the <go-live> date"]
+    assert "confirm the &lt;go-live&gt; date</li>" in decided.html  # data is text, escaped
 
 
 def test_pages_link_to_each_other_relatively(analysis):
@@ -182,3 +183,14 @@ def test_pages_link_to_each_other_relatively(analysis):
         "../portfolio.html", *(f"../projects/PRJ-00{i}.html" for i in range(1, 7))}
     one = BeautifulSoup(project(analysis, "PRJ-003").header().html, "html.parser")
     assert [a["href"] for a in one.select("a.pmo-link")] == ["../programs/digital-customer.html", "../portfolio.html"]
+
+
+def test_summary_says_what_changed_since_the_previous_run(analysis):
+    before = analysis.metrics.copy()
+    row = before["project_id"] == "PRJ-003"
+    before.loc[row, ["overall_rag", "cpi", "spi"]] = ["amber", 0.9, 0.77]
+    text = summary_text(ProjectReport(analysis, project_id="PRJ-003", previous=before))
+    assert "Since the previous report the overall status went from AMBER to RED; CPI 0.90 → 0.79." in text
+    # the portfolio's previous headline goes through the same rule (indices and exposure): it stayed RED
+    portfolio = summary_text(PortfolioReport(analysis, previous=analysis.metrics.copy()))
+    assert "Since the previous report the overall status stayed RED." in portfolio
