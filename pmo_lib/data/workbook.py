@@ -71,11 +71,10 @@ def read_workbook(book: Path, profile: Profile) -> Source:
             if title is None:
                 continue
             sheet = workbook[title]
-            raw = _read_sheet(sheet, name, labels[name], profile.header_row_of(name))
-            positions = {i + 1: str(c) for i, c in enumerate(raw.frame.columns)}
+            raw, sheet_columns = _read_sheet(sheet, name, labels[name], profile.header_row_of(name))
             raw = finish_table(raw, profile.table(name))
-            names = dict(zip(positions.values(), raw.frame.columns))
-            raw.problems.extend(_formula_problems(sheet, raw.label, {k: names[v] for k, v in positions.items()}))
+            columns = dict(zip(sheet_columns, raw.frame.columns))
+            raw.problems.extend(_formula_problems(sheet, raw.label, columns))
             tables[name] = raw
             used.add(title)
         problems = [unused_warning(f"{book.name}: sheet '{t}'", t, "sheet") for t in workbook.sheetnames if t not in used]
@@ -92,37 +91,45 @@ def _find_sheet(titles: list[str], wanted: str, book: Path, table: str) -> str:
                           f"sheets: {', '.join(titles)}")
 
 
-def _read_sheet(sheet, name: str, label: str, header_row: int) -> RawTable:
+def _read_sheet(sheet, name: str, label: str, header_row: int) -> tuple[RawTable, list[int]]:
+    """The sheet as a raw table, and the sheet column (1-based) of each of its columns."""
     merges = _merged_ranges(sheet)
     rows_iter = sheet.iter_rows(min_row=header_row)
     header_cells = next(rows_iter, None)
     if header_cells is None:
         return RawTable(name, label, text_frame([], []), np.array([], dtype=np.int64),
                         [Problem(label, header_row, None, "sheet is empty: a header row is required")],
-                        header_row=header_row)
+                        header_row=header_row), []
     header = [_cell_text(c).strip() for c in header_cells]
     peeked = list(itertools.islice(rows_iter, 9))
     rows_iter = itertools.chain(peeked, rows_iter)
     if header_row == 1:
         better = find_header_row([header] + [[_cell_text(c) for c in row] for row in peeked], name)
         if better is not None:
-            return title_above(name, label, better, [])
+            return title_above(name, label, better, []), []
     while header and not header[-1]:
         header.pop()
     width = len(header)
     keep, problems = header_problems(header, label, header_row)
-    grid = []
-    for cells in rows_iter:
-        texts = [_cell_text(c) for c in cells[:width]]
-        grid.append(texts + [""] * (width - len(texts)))
-    _fill_merged(grid, merges, first_row=header_row + 1, width=width)
     records, rows = [], []
-    for number, cells in enumerate(grid, start=header_row + 1):
+    if merges:  # the whole sheet first, so that merged values can fill their ranges
+        grid = [_row_texts(cells, width) for cells in rows_iter]
+        _fill_merged(grid, merges, first_row=header_row + 1, width=width)
+        rows_iter = grid
+    else:  # streamed: one row at a time, memory bounded by the rows kept
+        rows_iter = (_row_texts(cells, width) for cells in rows_iter)
+    for number, cells in enumerate(rows_iter, start=header_row + 1):
         if any(cells[i].strip() for i in keep):
             records.append([cells[i] for i in keep])
             rows.append(number)
     frame = text_frame(records, [header[i] for i in keep])
-    return RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems, header_row=header_row)
+    raw = RawTable(name, label, frame, np.array(rows, dtype=np.int64), problems, header_row=header_row)
+    return raw, [i + 1 for i in keep]
+
+
+def _row_texts(cells, width: int) -> list[str]:
+    texts = [_cell_text(c) for c in cells[:width]]
+    return texts + [""] * (width - len(texts))
 
 
 def _cell_text(cell) -> str:
