@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmo_lib.errors import ParameterError
+from pmo_lib.formatting import NumberFormat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMETERS = PROJECT_ROOT / "parameters" / "defaults.yaml"
@@ -145,6 +146,24 @@ class DemandWeightParameters(_Strict):
     risk: float = Field(0.2, ge=0)
 
 
+class NumberFormatParameters(_Strict):
+    """How every page, tile, table, chart axis and mail writes amounts and dates.
+
+    ``money``: ``compact`` (three significant figures, ``€1.53M``) or ``full``
+    (``€1,534,500``); ``date``: ``iso`` (``2026-11-20``) or a ``strftime``
+    pattern such as ``"%d %b %Y"`` (``20 Nov 2026``).
+    """
+
+    money: Literal["compact", "full"] = "compact"
+    date: str = "iso"
+
+    @field_validator("date")
+    @classmethod
+    def _date_style(cls, value: str) -> str:
+        NumberFormat(date=value)  # raises ValueError with the reason
+        return value
+
+
 class ReportEntry(_Strict):
     """One report of the catalog: a notebook run once per project, program, or run."""
 
@@ -182,6 +201,7 @@ class RunParameters(_Strict):
     rollup_exposure: ExposureParameters = ExposureParameters()
     report_base_url: str = ""
     demand_capacity: float | None = Field(None, ge=0)
+    number_format: NumberFormatParameters = NumberFormatParameters()
     reports: tuple[ReportEntry, ...] = Field(default_factory=_default_catalog)
     timeout_seconds: int = Field(600, ge=1)
     workers: int = Field(2, ge=1, le=64)

@@ -13,13 +13,17 @@ from hypothesis import strategies as st
 
 from pmo_lib.formatting import (
     MISSING,
+    NumberFormat,
     format_date,
     format_days,
     format_money,
     format_number,
     format_percent,
     format_ratio,
+    format_timestamp,
     is_missing,
+    number_format,
+    use_number_format,
 )
 from pmo_lib.rag import RAG_BADGE_COLOURS, RAG_COLOURS, RAG_LEVELS, RAG_WORDS, compare_rag, normalize_rag
 
@@ -43,7 +47,7 @@ UNDEFINED = [None, float("nan"), float("inf"), float("-inf"), pd.NA, pd.NaT]
     ],
 )
 def test_format_money(value, currency, expected):
-    assert format_money(value, currency) == expected
+    assert format_money(value, currency, compact=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -118,7 +122,7 @@ def test_is_missing_does_not_treat_zero_or_empty_text_as_missing():
 
 @given(st.floats(min_value=-1e15, max_value=1e15, allow_nan=False))
 def test_money_is_always_a_well_formed_amount(value):
-    text = format_money(value, "EUR")
+    text = format_money(value, "EUR", compact=False)
     assert re.fullmatch(r"-?€\d{1,3}(,\d{3})*", text)
     assert float(text.replace("€", "").replace(",", "")) == pytest.approx(round(value), abs=1)
 
@@ -158,3 +162,36 @@ def test_rag_colours_cover_every_level_and_are_accessible():
         assert _contrast(RAG_COLOURS[level], "#ffffff") >= 3.0, level  # WCAG graphics
         background, text = RAG_BADGE_COLOURS[level]
         assert _contrast(background, text) >= 7.0, level  # WCAG AAA text
+
+
+def test_compact_money_keeps_three_significant_figures_for_every_amount():
+    # The amounts the issue found written four ways on one page, now one way.
+    assert [format_money(v, compact=True) for v in (172_150, 218_390, 180_000, 1_534_500, -46_190)] == [
+        "€172k", "€218k", "€180k", "€1.53M", "-€46.2k"]
+
+
+def test_the_number_format_is_set_once_and_followed_by_money_and_dates():
+    try:
+        use_number_format({"money": "full", "date": "%d %b %Y"})
+        assert format_money(1_534_500) == "€1,534,500"
+        assert format_date("2026-11-20") == "20 Nov 2026"
+        assert format_timestamp("2026-11-25T22:55:05+00:00") == "25 Nov 2026 22:55 UTC"
+        assert number_format().date_pattern == "%d %b %Y"
+    finally:
+        use_number_format(None)
+    assert format_money(1_534_500) == "€1.53M"
+    assert format_date("2026-11-20") == "2026-11-20"
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"money": "short"}, "number_format.money must be one of compact, full, not 'short'"),
+    ({"date": "dd/mm/yyyy"}, "number_format.date must be 'iso' or a strftime pattern"),
+])
+def test_a_bad_number_format_is_refused_with_its_key(spec, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        NumberFormat(**spec)
+
+
+def test_percent_has_one_style_without_a_space():
+    assert format_percent(83.4) == "83%"
+    assert format_percent(1.0, fraction=True) == "100%"

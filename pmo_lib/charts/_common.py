@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._theme import PALETTE
+from pmo_lib.formatting import currency_prefix, format_date, number_format
 from pmo_lib.rag import RAG_COLOURS, RAG_LEVELS
 
 WIDTH = 720
@@ -37,13 +38,38 @@ def money_title(label: str, currency: str | None) -> str:
     return f"{label} ({code})" if code else label
 
 
-def money_axis(**options) -> alt.Axis:
-    """An axis of whole money units with thousands separators, labels kept apart.
+def money_label_expr(currency: str | None) -> str:
+    """The Vega expression writing an axis amount in the run's number format, with its currency.
+
+    Compact: three significant figures with k/M/B (``€1.5M``); full: whole
+    units with separators (``€1,500,000``). The currency prefix is a fixed
+    symbol or three letters (:func:`~pmo_lib.formatting.currency_prefix`).
+
+    Examples
+    --------
+    >>> money_label_expr("EUR")
+    "(datum.value < 0 ? '-' : '') + '€' + replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
+    """
+    prefix = currency_prefix(currency)
+    sign = "(datum.value < 0 ? '-' : '') + "
+    if number_format().compact:
+        return f"{sign}'{prefix}' + replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
+    return f"{sign}'{prefix}' + format(abs(datum.value), ',.0f')"
+
+
+def money_axis(currency: str | None = None, **options) -> alt.Axis:
+    """An axis of amounts in the run's number format with the currency, labels kept apart.
 
     vl-convert measures labels with its own font; the browser's may be
     wider, hence the generous label separation.
     """
-    return alt.Axis(format=MONEY_FORMAT, labelOverlap=True, labelSeparation=12, **options)
+    return alt.Axis(labelExpr=money_label_expr(currency), labelOverlap=True, labelSeparation=12,
+                    **options)
+
+
+def date_format() -> str:
+    """The d3 time format of dates in tooltips and labels, from the run's number format."""
+    return number_format().date_pattern
 
 
 def legend(**options) -> alt.Legend:
@@ -119,11 +145,11 @@ def status_rule(date, *, label: str | None = None) -> alt.LayerChart:
     the plot area, clear of the marks.
     """
     stamp = pd.Timestamp(date).normalize()
-    text = f"Status date {stamp:%Y-%m-%d}" if label is None else label
+    text = f"Status date {format_date(stamp)}" if label is None else label
     frame = pd.DataFrame({"date": [stamp], "label": [text]})
     base = alt.Chart(frame).encode(x=alt.X("date:T"))
     rule = base.mark_rule(color=RULE, strokeDash=[4, 3], strokeWidth=1.5).encode(
-        tooltip=[alt.Tooltip("date:T", title="Status date", format=DATE_FORMAT)]
+        tooltip=[alt.Tooltip("date:T", title="Status date", format=date_format())]
     )
     text = base.mark_text(align="center", baseline="bottom", dy=-3, color=RULE,
                           fontSize=11).encode(y=alt.value(0), text=alt.Text("label:N"))

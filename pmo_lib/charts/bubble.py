@@ -82,7 +82,7 @@ def _place_labels(frame: pd.DataFrame, xs, ys, width: int, height: int) -> pd.Da
 def cpi_spi_bubble(
     metrics: pd.DataFrame,
     *,
-    color: str | None = "program",
+    color: str | None = "overall_rag",
     size: str | None = "bac",
     label: bool = True,
     currency: str = "EUR",
@@ -101,9 +101,10 @@ def cpi_spi_bubble(
         ``project_id, spi, cpi`` and the columns named by ``color`` and
         ``size``; ``name`` is shown in the tooltip when present
         (``PortfolioAnalysis.metrics``).
-    color : str or None, default "program"
+    color : str or None, default "overall_rag"
         Column to colour by; a column ending in ``_rag`` uses the RAG
-        colours; None for one colour.
+        colours; None for one colour. Every report page colours this chart
+        by overall RAG, so a colour means the same on each page.
     size : str or None, default "bac"
         Money column for the bubble area; None for equal bubbles.
     label : bool, default True
@@ -120,7 +121,7 @@ def cpi_spi_bubble(
 
     Examples
     --------
-    >>> metrics = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "program": ["A", "A", "B"],
+    >>> metrics = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "overall_rag": ["red", "green", "amber"],
     ...                         "spi": [0.9, 1.05, float("nan")], "cpi": [1.1, 0.95, 1.0],
     ...                         "bac": [1e6, 2e5, 3e5]})
     >>> spec = cpi_spi_bubble(metrics).to_dict()

@@ -105,7 +105,7 @@ def budget_vs_eac(
             y=alt.Y("group:N", title=None, sort=alt.EncodingSortField("group_order", op="min"),
                     scale=alt.Scale(paddingInner=0.3)),
             yOffset=alt.YOffset("measure:N", scale=alt.Scale(domain=names)),
-            x=alt.X("amount:Q", title=money_title("Amount", currency), axis=money_axis()),
+            x=alt.X("amount:Q", title=money_title("Amount", currency), axis=money_axis(currency)),
             color=alt.Color("measure:N", title=None,
                             scale=alt.Scale(domain=names, range=[_COLOURS[m] for m in measures]),
                             legend=legend(title=None)),

@@ -73,7 +73,7 @@ def demand_pipeline(
         "score": pd.to_numeric(demand_ranked["score"], errors="coerce").to_numpy(),
         "rank": pd.to_numeric(demand_ranked["rank"], errors="coerce").to_numpy(),
         "cost": cost.to_numpy(),
-        "cost_text": [format_money(v, currency, compact=True) for v in cost],
+        "cost_text": [format_money(v, currency) for v in cost],
     })
     if "fits" in demand_ranked.columns:
         frame["fits"] = demand_ranked["fits"].map({True: "yes", False: "no"}).fillna("").to_numpy()

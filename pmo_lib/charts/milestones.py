@@ -6,11 +6,11 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import (
-    DATE_FORMAT,
     MUTED,
     WIDTH,
     chart_title,
     date_axis,
+    date_format,
     is_empty,
     legend,
     no_data,
@@ -102,9 +102,9 @@ def milestone_timeline(
     y = alt.Y("row:N", title=None, sort=alt.EncodingSortField("order", op="min"), axis=alt.Axis(labelLimit=320))
     x = alt.X("baseline:T", title="Date", axis=date_axis(), scale=alt.Scale(padding=16))
     tooltip = [alt.Tooltip("row:N", title="Milestone"), alt.Tooltip("state:N", title="State"),
-               alt.Tooltip("baseline:T", title="Baseline", format=DATE_FORMAT),
-               alt.Tooltip("forecast:T", title="Forecast", format=DATE_FORMAT),
-               alt.Tooltip("actual:T", title="Actual", format=DATE_FORMAT),
+               alt.Tooltip("baseline:T", title="Baseline", format=date_format()),
+               alt.Tooltip("forecast:T", title="Forecast", format=date_format()),
+               alt.Tooltip("actual:T", title="Actual", format=date_format()),
                alt.Tooltip("slip:Q", title="Slip (days)", format=",.0f")]
     base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
     slip_line = base.mark_rule(color="#8c959f", strokeWidth=2).encode(x=x, x2="date:T")

@@ -6,12 +6,12 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import (
-    DATE_FORMAT,
     HEIGHT,
     WIDTH,
     category_scale,
     chart_title,
     date_axis,
+    date_format,
     is_empty,
     legend,
     no_data,
@@ -164,7 +164,7 @@ def resource_loading(
             y=alt.Y("bottom:Q", title="Planned hours", axis=alt.Axis(format=",.0f")),
             y2="top:Q",
             color=alt.Color("role:N", title="Role", scale=category_scale(order), legend=legend(values=present)),
-            tooltip=[alt.Tooltip("week:T", title="Week of", format=DATE_FORMAT),
+            tooltip=[alt.Tooltip("week:T", title="Week of", format=date_format()),
                      alt.Tooltip("role:N", title="Role"),
                      alt.Tooltip("hours:Q", title="Planned hours", format=",.1f")],
         )

@@ -6,12 +6,13 @@ import altair as alt
 import pandas as pd
 
 from pmo_lib.charts._common import (
-    DATE_FORMAT,
     HEIGHT,
     MONEY_FORMAT,
+    RULE,
     WIDTH,
     chart_title,
     date_axis,
+    date_format,
     is_empty,
     legend,
     money_axis,
@@ -20,6 +21,7 @@ from pmo_lib.charts._common import (
     status_rule,
 )
 from pmo_lib.charts._theme import PALETTE
+from pmo_lib.formatting import format_money
 
 SERIES_NAMES = {
     "pv": "Planned value (PV)",
@@ -43,7 +45,11 @@ def s_curve_chart(
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> alt.LayerChart | alt.Chart:
-    """Chart PV, AC and the EAC forecast as lines and EV as a point, with the status date.
+    """Chart PV, AC and the EAC forecast as lines and EV as a point, with BAC and the status date.
+
+    One legend names every series; the budget at completion (the last
+    planned value) is a dotted line labelled "BAC €172k"; the plot reaches
+    a little past the last date, so the forecast ends inside it.
 
     Parameters
     ----------
@@ -76,8 +82,8 @@ def s_curve_chart(
     >>> curve = pd.DataFrame({"date": pd.to_datetime(["2026-01-02", "2026-01-16", "2026-01-09"]),
     ...                       "series": ["pv", "pv", "ev"], "value": [0.0, 700.0, 350.0]})
     >>> chart = s_curve_chart(curve)
-    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"][:2]]
-    ['line', 'point']
+    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"][:4]]
+    ['rule', 'text', 'line', 'point']
     >>> s_curve_chart(curve.iloc[:0]).to_dict()["mark"]["type"]
     'text'
     """
@@ -98,30 +104,45 @@ def s_curve_chart(
         return no_data(title, width=width)
     frame = frame.assign(series_name=frame["series"].map(SERIES_NAMES)).sort_values(["series", "date"])
 
-    x = alt.X("date:T", title="Date", axis=date_axis())
-    y = alt.Y("value:Q", title=money_title("Cumulative cost", currency), axis=money_axis())
+    ev = frame["series"].eq("ev")
+    pv = frame[frame["series"].eq("pv")]
+    bac = float(pv["value"].max()) if len(pv) else None
+    # The plot reaches a little past the last date and above BAC and the forecast, so that the
+    # forecast line and the BAC label end inside it instead of on its edge.
+    start, end = frame["date"].min(), frame["date"].max()
+    margin = max(pd.Timedelta(days=7), (end - start) * 0.04)
+    x_scale = alt.Scale(domain=[start.isoformat(), (end + margin).isoformat()], nice=False)
+    top = max(float(frame["value"].max()), bac or 0.0) * 1.08
+    x = alt.X("date:T", title=None, axis=date_axis(), scale=x_scale)
+    y = alt.Y("value:Q", title=money_title("Cumulative cost", currency), axis=money_axis(currency),
+              scale=alt.Scale(domain=[0, top], nice=False))
     tooltip = [alt.Tooltip("series_name:N", title="Series"),
-               alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
+               alt.Tooltip("date:T", title="Date", format=date_format()),
                alt.Tooltip("value:Q", title=money_title("Value", currency), format=MONEY_FORMAT)]
 
-    ev = frame["series"].eq("ev")
+    # One legend for every series: colour carries it, the dashes and the EV point follow colour.
+    codes = [c for c in SERIES_NAMES if c in set(frame["series"])]
+    names = [SERIES_NAMES[c] for c in codes]
+    colour = alt.Color("series_name:N", legend=legend(title=None, **_LEGEND),
+                       scale=alt.Scale(domain=names, range=[_COLOURS[c] for c in codes]))
     layers = []
-    if (~ev).any():  # lines: one legend with stroke symbols, the forecast dashed
-        codes = [c for c in SERIES_NAMES if c != "ev" and c in set(frame["series"])]
-        names = [SERIES_NAMES[c] for c in codes]
-        lines_legend = legend(title=None, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=240, **_LEGEND)
-        layers.append(alt.Chart(frame[~ev]).mark_line(strokeWidth=2).encode(
-            x=x, y=y, tooltip=tooltip,
-            color=alt.Color("series_name:N", legend=lines_legend,
-                            scale=alt.Scale(domain=names, range=[_COLOURS[c] for c in codes])),
-            strokeDash=alt.StrokeDash("series_name:N", legend=lines_legend,
-                                      scale=alt.Scale(domain=names, range=[_DASHES[c] for c in codes]))))
-    if ev.any():  # EV has no history: a point, with a circle of its own in the legend
-        green = _COLOURS["ev"]
-        layers.append(alt.Chart(frame[ev]).mark_point(size=90, filled=True, opacity=1, color=green).encode(
-            x=x, y=y, tooltip=tooltip,
-            shape=alt.Shape("series_name:N", scale=alt.Scale(domain=[SERIES_NAMES["ev"]], range=["circle"]),
-                            legend=legend(title=None, symbolFillColor=green, symbolStrokeColor=green, **_LEGEND))))
+    if bac is not None and bac > 0:
+        line = pd.DataFrame({"value": [bac], "label": [f"BAC {format_money(bac, currency)}"],
+                             "date": [start.isoformat()]})
+        rule = alt.Chart(line).mark_rule(color=RULE, strokeDash=[2, 3], strokeWidth=1.2).encode(
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, top], nice=False)),
+            tooltip=[alt.Tooltip("label:N", title="Budget at completion")])
+        text = alt.Chart(line).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=RULE,
+                                         fontSize=11).encode(x=x, y=alt.Y("value:Q"), text="label:N")
+        layers += [rule, text]
+    if (~ev).any():  # lines; the forecast dashed
+        dashes = alt.StrokeDash("series_name:N", legend=None,
+                                scale=alt.Scale(domain=names, range=[_DASHES[c] for c in codes]))
+        layers.append(alt.Chart(frame[~ev]).mark_line(strokeWidth=2, clip=True).encode(
+            x=x, y=y, tooltip=tooltip, color=colour, strokeDash=dashes))
+    if ev.any():  # EV has no history: a point, in the one legend by its colour
+        layers.append(alt.Chart(frame[ev]).mark_point(size=90, filled=True, opacity=1).encode(
+            x=x, y=y, tooltip=tooltip, color=colour))
 
     if status_date is None and ev.any():
         status_date = frame.loc[ev, "date"].max()

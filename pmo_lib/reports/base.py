@@ -8,7 +8,15 @@ import inspect
 import pandas as pd
 
 from pmo_lib.analysis.core import PortfolioAnalysis
-from pmo_lib.formatting import escape, format_date, format_days, format_money, format_ratio, is_missing
+from pmo_lib.formatting import (
+    escape,
+    format_date,
+    format_days,
+    format_money,
+    format_ratio,
+    is_missing,
+    use_number_format,
+)
 from pmo_lib.metrics.rollup import portfolio_totals
 from pmo_lib.rag import normalize_rag
 from pmo_lib.reports.decisions import decisions_needed
@@ -88,6 +96,7 @@ class ReportView:
         self.analysis = analysis
         self.previous = previous
         self.currency = analysis.params.currency
+        use_number_format(analysis.params.number_format)  # the run's one format, for every output
         self.links = PageLinks(analysis.params.reports, analysis.metrics["program"].astype(str).unique(),
                                existing=getattr(analysis, "pages", None))
 
@@ -137,7 +146,7 @@ class ReportView:
     def status_date(self):
         return self.analysis.status_date
 
-    def money(self, value, *, compact: bool = False) -> str:
+    def money(self, value, *, compact: bool | None = None) -> str:
         return format_money(value, self.currency, compact=compact)
 
     def table(self, frame: pd.DataFrame, **options) -> HtmlFragment:

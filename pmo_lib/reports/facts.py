@@ -95,9 +95,9 @@ class ProjectPlan:
         if is_missing(self.approved) or not _differs(self.approved, self.bac):
             parts.append("= approved budget" if not is_missing(self.approved) else "no approved budget")
         else:
-            parts.append(f"approved {view.money(self.approved, compact=True)}")
+            parts.append(f"approved {view.money(self.approved)}")
         if self.changed_budget:
-            parts.append(f"after approved changes {view.money(self.adjusted_bac, compact=True)}")
+            parts.append(f"after approved changes {view.money(self.adjusted_bac)}")
         return "; ".join(parts)
 
     def reconciliation(self, view) -> str | None:

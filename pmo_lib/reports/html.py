@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from numbers import Real
@@ -42,6 +43,39 @@ _TABLE_PHRASES = {
     "status_updates": "status updates",
     "demand": "demand pipeline",
 }
+
+
+_UNBREAKABLE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?: UTC)?)?"  # ISO dates and times
+    r"|\b\d{1,2} [A-Z][a-z]{2} \d{4}(?:,? \d{2}:\d{2}(?: UTC)?)?"  # 23 Nov 2026, 22:55 UTC
+    r"|\b[A-Z][A-Z0-9]*-\d+\b"  # ids: PRJ-003, R-12
+    r"|[-+]?(?:[A-Z]{3} |[€$£])?-?\d[\d,]*(?:\.\d+)?(?:[kMB]\b| ?%| d\b)?"  # amounts, +72 d
+)
+
+
+def keep_together(text: Any) -> str:
+    """Escape ``text`` and keep each date, id and amount in it on one line.
+
+    A phone breaks lines at hyphens: "2026-11-20" must not become "2026-" and
+    "11-20". Each such value is wrapped in a ``white-space:nowrap`` span.
+
+    Examples
+    --------
+    >>> keep_together("Status date: 2026-11-20 <b>")
+    'Status date: <span class="pmo-nowrap" style="white-space:nowrap">2026-11-20</span> &lt;b&gt;'
+    >>> keep_together("PRJ-003 is -€46.19k over")
+    '<span class="pmo-nowrap" style="white-space:nowrap">PRJ-003</span> is \
+<span class="pmo-nowrap" style="white-space:nowrap">-€46.19k</span> over'
+    """
+    escaped = escape(text)
+
+    def wrap(match: re.Match[str]) -> str:
+        value = match.group(0)
+        if not any(c in value for c in "-/ ,.€$£%") or value.isdigit():
+            return value  # a plain number cannot break anyway
+        return f'<span class="pmo-nowrap" style="white-space:nowrap">{value}</span>'
+
+    return _UNBREAKABLE.sub(wrap, escaped)
 
 
 @dataclass(frozen=True)
@@ -188,7 +222,7 @@ def _tile_html(tile: Tile) -> str:
     if sub:
         parts.append(
             f'<div class="pmo-tile__sub" style="font-size:0.85em;color:{_MUTED}">'
-            f"{escape(sub)}</div>"
+            f"{keep_together(sub)}</div>"
         )
     parts.append("</div>")
     return "".join(parts)
@@ -285,7 +319,7 @@ def report_header(
     left = [f'<h1 class="pmo-header__title" style="margin:0 0 4px;font-size:1.75em;'
             f'line-height:1.2">{escape(title)}</h1>']
     left += [
-        f'<p class="pmo-header__sub" style="margin:0;color:{_MUTED}">{escape(line)}</p>'
+        f'<p class="pmo-header__sub" style="margin:0;color:{_MUTED}">{keep_together(line)}</p>'
         for line in subtitle_lines
     ]
     right = []
@@ -350,7 +384,7 @@ def note(text: str, *, kind: str = "info") -> HtmlFragment:
     html = (
         f'<div class="pmo-note pmo-note--{kind_class}" role="note" style="border-left:4px solid '
         f'{accent};background:#f6f8fa;padding:8px 12px;margin:0.5em 0 1em;border-radius:0 4px 4px 0">'
-        f"{escape(text)}</div>"
+        f"{keep_together(text)}</div>"
     )
     return HtmlFragment(html, str(text))
 

@@ -75,7 +75,7 @@ class PortfolioReport(ReportView):
 
     def bubble(self):
         """CPI against SPI per project, coloured by program, bubble size the budget."""
-        return show_chart(charts.cpi_spi_bubble(self.metrics, color="program"))
+        return show_chart(charts.cpi_spi_bubble(self.metrics, color="overall_rag"))
 
     def budget_by_program(self):
         """Approved budget, BAC, EAC and actual cost per program."""
@@ -111,7 +111,7 @@ class PortfolioReport(ReportView):
         frame = frame.assign(peak_utilisation=frame["peak_utilisation"] * 100)
         return combine(chart, self.table(
             frame, percent=["peak_utilisation"], dates=["peak_week"],
-            labels={"name": "Person", "role": "Role", "weeks_over": "Weeks over 100 %",
+            labels={"name": "Person", "role": "Role", "weeks_over": "Weeks over 100%",
                     "peak_utilisation": "Peak load", "peak_week": "Peak week"},
             caption=f"{len(over)} people booked above their capacity in some weeks"))
 

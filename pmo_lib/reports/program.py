@@ -49,11 +49,11 @@ def rollup_tiles(view: ReportView, totals: pd.Series, *, before: dict | None) ->
     """Rolled-up KPIs: sums, and ratios recomputed from the sums (``before``: the previous run's)."""
     tiles = [
         {"label": "Projects", "value": str(int(totals["projects"]))},
-        {"label": "Budget at completion", "value": view.money(totals["bac"], compact=True)},
-        {"label": "Estimate at completion", "value": view.money(totals["eac"], compact=True),
-         "sub": f"spent {view.money(totals['ac'], compact=True)}" + fallback_note(totals),
+        {"label": "Budget at completion", "value": view.money(totals["bac"])},
+        {"label": "Estimate at completion", "value": view.money(totals["eac"]),
+         "sub": f"spent {view.money(totals['ac'])}" + fallback_note(totals),
          "rag": dimension_rag(totals["cost_rag"])},
-        {"label": "Variance at completion", "value": view.money(totals["vac"], compact=True), "sub": "BAC − EAC",
+        {"label": "Variance at completion", "value": view.money(totals["vac"]), "sub": "BAC − EAC",
          "rag": dimension_rag(totals["cost_rag"])},
         view.index_tile("CPI", totals["cpi"], previous=(before or {}).get("cpi"), rag=totals["cost_rag"]),
         view.index_tile("SPI", totals["spi"], previous=(before or {}).get("spi"), rag=totals["schedule_rag"]),

@@ -142,10 +142,10 @@ class ProjectReport(ReportView):
         r, plan = self.row, self.plan
         cost = dimension_rag(r["cost_rag"])
         return [
-            Tile("Budget at completion", self.money(r["bac"], compact=True), sub=plan.budget_sub(self)),
-            Tile("Estimate at completion", self.money(r["eac"], compact=True),
-                 sub=f"spent {self.money(r['ac'], compact=True)}", rag=cost),
-            Tile("Variance at completion", self.money(r["vac"], compact=True), sub="BAC − EAC", rag=cost),
+            Tile("Budget at completion", self.money(r["bac"]), sub=plan.budget_sub(self)),
+            Tile("Estimate at completion", self.money(r["eac"]),
+                 sub=f"spent {self.money(r['ac'])}", rag=cost),
+            Tile("Variance at completion", self.money(r["vac"]), sub="BAC − EAC", rag=cost),
             self.index_tile("CPI", r["cpi"], previous=self._prev("cpi"), rag=r["cost_rag"]),
             self.index_tile("SPI", r["spi"], previous=self._prev("spi"), rag=r["schedule_rag"]),
             self.index_tile("SPI(t)", r["spi_t"], previous=self._prev("spi_t"), rag=r["forecast_rag"]),
@@ -162,10 +162,10 @@ class ProjectReport(ReportView):
             (pd.Timestamp(finish) - pd.Timestamp(r["planned_finish"])).days
         cost = dimension_rag(r["cost_rag"])
         return [
-            Tile("Final cost", self.money(r["ac"], compact=True), sub=f"budget {self.money(budget, compact=True)}",
+            Tile("Final cost", self.money(r["ac"]), sub=f"budget {self.money(budget)}",
                  rag=cost),
             Tile("Under budget" if variance is None or variance >= 0 else "Over budget",
-                 self.money(None if variance is None else abs(variance), compact=True),
+                 self.money(None if variance is None else abs(variance)),
                  sub="budget after approved changes − final cost" if self.plan.changed_budget
                  else "budget − final cost", rag=cost),
             self.index_tile("Final CPI", r["cpi"], rag=r["cost_rag"]),
@@ -180,10 +180,10 @@ class ProjectReport(ReportView):
         days = None if is_missing(start) else (pd.Timestamp(start) - pd.Timestamp(self.status_date)).days
         return [
             Tile("Starts", format_date(start), sub=None if days is None else f"in {days} days"),
-            Tile("Budget at completion", self.money(r["bac"], compact=True), sub=self.plan.budget_sub(self)),
+            Tile("Budget at completion", self.money(r["bac"]), sub=self.plan.budget_sub(self)),
             Tile("Planned finish", format_date(r["planned_finish"]),
                  sub=None if is_missing(r["pd_days"]) else f"{int(r['pd_days'])} days planned"),
-            Tile("Spent so far", self.money(r["ac"], compact=True)),
+            Tile("Spent so far", self.money(r["ac"])),
         ]
 
     def _paused_tile(self) -> Tile:
@@ -301,7 +301,7 @@ class ProjectReport(ReportView):
             frame, percent=["peak_utilisation"],
             labels={"name": "Over-allocated person", "role": "Role", "weeks_over": "Weeks over",
                     "peak_utilisation": "Peak load", "weeks": "Weeks"},
-            caption="People on this project booked above 100 % in some weeks (across all projects)"))
+            caption="People on this project booked above 100% in some weeks (across all projects)"))
 
     def compliance(self) -> HtmlFragment:
         """The PMO standards this project breaches."""

@@ -22,13 +22,13 @@ from pmo_lib.formatting import (
     format_ratio,
     is_missing,
 )
-from pmo_lib.reports.html import _MUTED, HtmlFragment, _badge_html
+from pmo_lib.reports.html import _MUTED, HtmlFragment, _badge_html, keep_together
 
 
 def _plain_cell(value: Any) -> str:
     if is_missing(value):
         return ""
-    return escape(value).replace("\r\n", "\n").replace("\n", "<br>")
+    return keep_together(str(value).replace("\r\n", "\n")).replace("\n", "<br>")
 
 
 def _column_formatter(

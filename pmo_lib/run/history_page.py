@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from pmo_lib.files import write_text
+from pmo_lib.formatting import format_timestamp
 from pmo_lib.reports.html import rag_badge
 from pmo_lib.run.site import render
 
@@ -69,7 +70,7 @@ def render_history(runs: list[dict], *, name: str) -> str:
         rows.append({"date": run["date"], "folder": run["folder"], "rag": m.get("portfolio_rag"),
                      "mix": " / ".join(str(counts.get(k, 0)) for k in ("red", "amber", "green")),
                      "ok": m.get("counts", {}).get("ok", 0), "failed": m.get("counts", {}).get("failed", 0),
-                     "finished": m.get("finished_at", "")})
+                     "finished": format_timestamp(m.get("finished_at")) if m.get("finished_at") else ""})
     return render("history.html.j2", runs=rows, name=name, badge=rag_badge)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmo_lib.formatting import format_date, format_timestamp
 from pmo_lib.rag import WORST_FIRST
 from pmo_lib.reports.html import rag_badge
 from pmo_lib.run.site import render
@@ -56,4 +57,6 @@ def render_index(manifest: dict, table: pd.DataFrame, *, program_rags: dict | No
     rag_counts = [(rag, int(counts.get(rag, 0))) for rag in WORST_FIRST if counts.get(rag, 0)]
     previous = manifest.get("previous_run") or ""
     return render("run_index.html.j2", m=manifest, groups=list(groups.values()), failures=failures, badge=rag_badge,
+                  finished=format_timestamp(manifest.get("finished_at")),
+                  status_date=format_date(manifest.get("status_date")),
                            rag_counts=rag_counts, previous_name=previous.rstrip("/").rsplit("/", 1)[-1])

@@ -31,6 +31,7 @@ from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.reading import describe_source, is_url, resolve_source
 from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_json, write_text
+from pmo_lib.formatting import format_date, format_timestamp, use_number_format
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
 from pmo_lib.run.catalog import parameter_problems
 from pmo_lib.run.history_page import prune_runs, run_date, write_history
@@ -201,6 +202,7 @@ def run_reports(
     for stale in remove_stale_temporaries(out_dir):
         log.info("removed %s, left by an interrupted run", stale)
 
+    use_number_format(params.number_format)  # the index page and the pages' metadata, as the kernels do
     started = now_iso()
     # The notebooks read the very parameters this run was given, whatever file they came from.
     write_text(out_dir / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
@@ -213,8 +215,8 @@ def run_reports(
     shared = share_analysis(analysis, out_dir / SHARED_ANALYSIS_FILE,
                             data=describe_source(data) if is_url(str(data)) else data, status_date=status_date,
                             params_file=str(out_dir / RUN_PARAMETERS_FILE))
-    metadata = {"portfolio_name": params.portfolio_name, "status_date": status_date.isoformat(),
-                "generated_at": started}
+    metadata = {"portfolio_name": params.portfolio_name, "status_date": format_date(status_date),
+                "generated_at": format_timestamp(started)}
     log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
     for reason in plan.refused.values():
         log.error("not run: %s", reason["message"])

@@ -29,7 +29,7 @@ def test_projects_without_spi_or_cpi_are_left_out_and_counted(metrics, values, m
     assert [row["project_id"] for row in values(spec, bubbles)] == ["P1", "P2", "P5"]
     encoding = spec["layer"][bubbles]["encoding"]
     assert (encoding["x"]["field"], encoding["y"]["field"], encoding["size"]["field"]) == ("spi", "cpi", "size")
-    assert encoding["color"]["scale"]["domain"] == ["Digital", "Grid"]
+    assert encoding["color"]["scale"]["domain"] == ["Red", "Amber", "Green", "Grey (not rated)"]
     assert marks(spec).count("rule") == 3  # SPI = 1, CPI = 1 and the label leaders
     labels = values(spec, len(spec["layer"]) - 1)
     assert sorted(row["project_id"] for row in labels) == ["P1", "P2", "P5"]
@@ -53,7 +53,7 @@ def test_colour_by_rag_uses_the_rag_colours_and_no_labels(metrics, marks):
 def test_renders_with_axis_titles_and_hostile_program_as_text(metrics, render, hostile):
     metrics.loc[0, "program"] = hostile[0]
     metrics.loc[1, "name"] = hostile[1]
-    svg, soup = render(cpi_spi_bubble(metrics))
+    svg, soup = render(cpi_spi_bubble(metrics, color="program"))
     text = soup.get_text(" ")
     for expected in ("Cost and schedule performance", "Schedule performance index (SPI)",
                      "Cost performance index (CPI)", "P5", hostile[0]):

@@ -20,36 +20,43 @@ def curve() -> pd.DataFrame:
     })
 
 
-def test_lines_point_and_status_rule_with_human_legend_names(curve, values, marks):
+def test_bac_line_lines_point_and_status_rule_under_one_legend(curve, values, marks):
     spec = s_curve_chart(curve, status_date="2026-01-09").to_dict()
-    assert marks(spec) == ["line", "point", "rule", "text"]
-    lines = spec["layer"][0]["encoding"]
-    assert lines["color"]["scale"]["domain"] == [SERIES_NAMES[s] for s in ("pv", "ac", "eac_forecast")]
+    assert marks(spec) == ["rule", "text", "line", "point", "rule", "text"]
+    assert values(spec, 1) == [{"value": 700.0, "label": "BAC €700", "date": "2026-01-02T00:00:00"}]
+    lines, point = spec["layer"][2]["encoding"], spec["layer"][3]["encoding"]
+    names = [SERIES_NAMES[s] for s in ("pv", "ev", "ac", "eac_forecast")]
+    assert lines["color"]["scale"]["domain"] == names == point["color"]["scale"]["domain"]
+    assert lines["strokeDash"]["legend"] is None and "shape" not in point  # one legend: colour
     assert lines["strokeDash"]["scale"]["range"][-1] == [6, 4]  # the forecast is dashed
-    assert {row["series"] for row in values(spec, 0)} == {"pv", "ac", "eac_forecast"}
-    assert [row["value"] for row in values(spec, 1)] == [300.0]  # EV is the point
-    assert spec["layer"][1]["encoding"]["shape"]["scale"]["domain"] == ["Earned value (EV)"]
+    assert {row["series"] for row in values(spec, 2)} == {"pv", "ac", "eac_forecast"}
+    assert [row["value"] for row in values(spec, 3)] == [300.0]  # EV is the point
     y = lines["y"]
-    assert y["title"] == "Cumulative cost (EUR)" and y["axis"]["format"] == ",.0f"
-    assert lines["x"]["type"] == "temporal"
+    assert y["title"] == "Cumulative cost (EUR)" and "'€'" in y["axis"]["labelExpr"]
+    assert y["scale"]["domain"] == [0, pytest.approx(933.0 * 1.08)]  # the forecast's end inside the plot
+    x_end = pd.Timestamp(lines["x"]["scale"]["domain"][1])
+    assert x_end == pd.Timestamp("2026-02-13")  # a week past the forecast's last date
+    assert spec["layer"][2]["mark"]["clip"] is True
 
 
 def test_status_rule_is_at_the_given_date_else_at_the_ev_point(curve, values):
     given = s_curve_chart(curve, status_date="2026-01-23").to_dict()
-    [rule] = values(given, 2, 0)
+    [rule] = values(given, 4, 0)
     assert rule["date"].startswith("2026-01-23") and rule["label"] == "Status date 2026-01-23"
     inferred = s_curve_chart(curve).to_dict()
-    assert values(inferred, 2, 0)[0]["date"].startswith("2026-01-09")
+    assert values(inferred, 4, 0)[0]["date"].startswith("2026-01-09")
     no_ev = s_curve_chart(curve[curve["series"] != "ev"]).to_dict()
-    assert len(no_ev["layer"]) == 1  # no EV, no status date: lines only
+    assert [layer["mark"]["type"] for layer in no_ev["layer"]] == ["rule", "text", "line"]
 
 
 def test_renders_title_axis_and_legend(curve, render):
     svg, soup = render(s_curve_chart(curve, currency="GBP", title="Billing revamp: cost"))
     text = soup.get_text(" ")
     for expected in ("Billing revamp: cost", "Cumulative cost (GBP)", "Planned value (PV)",
-                     "Forecast (EAC)", "Earned value (EV)", "Status date 2026-01-09", "Date", "Feb 2026"):
+                     "Forecast (EAC)", "Earned value (EV)", "Status date 2026-01-09", "Feb 2026",
+                     "BAC £700", "£800"):
         assert expected in text
+    assert text.count("Earned value (EV)") == 1  # one legend entry
 
 
 def test_hostile_title_is_escaped_text(curve, render, hostile):
