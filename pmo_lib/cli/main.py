@@ -214,11 +214,13 @@ def _configure_logging(fmt: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate and print what would run, with its parameters; write nothing.")
 @click.option("--email", "send_email", is_flag=True,
               help="Mail the reports when the run is done (see `pmo-report email`); failed reports are not mailed.")
+@click.option("--pdf", "make_pdf", is_flag=True,
+              help="Also print the board pack to <run folder>/board-pack.pdf (see `pmo-report pdf`).")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
 @click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=PROFILE_HELP + " Default: the parameters' profile.")
 def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
-        dry_run, send_email, log_format, profile) -> None:
+        dry_run, send_email, make_pdf, log_format, profile) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.suite import plan_run, run_reports
@@ -258,12 +260,44 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     failed = len(outcome.results) - ok
     click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
     code = outcome.exit_code
+    if make_pdf:
+        code = max(code, _print_pack(outcome.run_dir, None, None, "a4"))
     if send_email:
         from pmo_lib.mail.send import email_run
 
         mailed = email_run(outcome.run_dir)
         code = max(code, min(mailed, 1))  # a mail failure is a partial failure of the run
     sys.exit(code)
+
+
+def _print_pack(run_dir: Path, out: Path | None, programs: str | None, paper: str) -> int:
+    """Print the board pack; 0 when written, 1 when it could not be (the message says why)."""
+    from pmo_lib.run.pdf import board_pack
+
+    selected = [p for p in programs.split(",") if p.strip()] if programs else None
+    try:
+        path = board_pack(run_dir, out, programs=selected, paper=paper)
+    except PmoError as exc:
+        click.echo(f"error: board pack not written: {exc}", err=True)
+        return exc.exit_code if exc.exit_code == 2 else 1
+    except OSError as exc:
+        click.echo(f"error: cannot write the board pack: {exc.strerror or exc}", err=True)
+        return 1
+    click.echo(f"board pack: {path} ({path.stat().st_size / 1024:,.0f} KB)")
+    return 0
+
+
+@main.command("pdf")
+@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A run folder written by `pmo-report run`.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="PDF to write; default <run folder>/board-pack.pdf.")
+@click.option("--programs", default=None, help="Only these programs and their projects (comma-separated names).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+def pdf_command(run_dir: Path, out: Path | None, programs: str | None, paper: str) -> None:
+    """Print a run's board pack: cover, portfolio, programs, each project's first page (headless Chromium)."""
+    _configure_logging("plain")
+    sys.exit(_print_pack(run_dir, out, programs, paper))
 
 
 @main.command("new-report")

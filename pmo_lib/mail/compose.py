@@ -8,8 +8,14 @@ plain-text part.
 
 The HTML body stays under :data:`BODY_LIMIT` bytes (Gmail clips bodies above
 about 102 KB). A report too long for that is cut to its head sections
-(:data:`HEAD_SECTIONS`: header, status update, KPIs, S-curve, milestones, top
-risks) with a note, and the full web page is attached.
+(:data:`HEAD_SECTIONS`: header, KPIs, the summary, exceptions and watermelons,
+decisions, status update, S-curve, milestones, top risks) with a note.
+
+Where the full report is: with ``report_base_url`` in the run's parameters
+(the address where the output folder is published) the message links to
+``<report_base_url>/<run folder>/<page>``; without it a cut message carries
+the page as an attachment, and no message names a path of the run folder,
+which a recipient cannot reach.
 
 Examples
 --------
@@ -27,10 +33,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import PurePosixPath
 from typing import NamedTuple
+from urllib.parse import quote
 
 import mistune
 
-from pmo_lib.formatting import format_date, format_money, format_ratio, is_missing
+from pmo_lib.formatting import escape, format_date, format_money, format_ratio, is_missing, use_number_format
 from pmo_lib.mail.mail_html import PNG_DENSITY, InlineImage, mail_document, mail_fragment
 from pmo_lib.rag import RAG_WORDS, normalize_rag, sort_worst_first
 from pmo_lib.reports.html import note
@@ -40,10 +47,16 @@ from pmo_lib.run.folder import RunFolder
 BODY_LIMIT = 80_000
 """Largest HTML body, in bytes of UTF-8 (before transfer encoding)."""
 
-HEAD_SECTIONS = ("header", "summary", "decisions", "attention", "kpis", "manager_summary", "s_curve", "projects",
-                 "milestones", "upcoming_milestones", "milestones_next", "top_risks")
+HEAD_SECTIONS = ("header", "summary", "decisions", "attention", "kpis", "exceptions", "watermelons",
+                 "manager_summary", "s_curve", "projects", "milestones", "upcoming_milestones", "milestones_next",
+                 "top_risks")
 """Report cells (``report.<name>()``) kept when the whole report is too long for an e-mail, most
 important first: if even these are too long, tables are dropped from the end of this list."""
+
+MESSAGE_LIMITS = {"project": 250_000, "program": 400_000, "portfolio": 400_000}
+"""Largest whole message (.eml, all parts encoded) per report scope, in bytes."""
+_ENCODED = 1.37  # base64 with line breaks, per byte of a part
+_HEADERS = 4_000  # the message's and the parts' headers
 
 _KEEP_ALWAYS = ("header", "kpis")
 _SMALL = 1_000  # an output this small (a chart's <img>) is never dropped to save space
@@ -237,7 +250,7 @@ def _failure_line(entry: dict) -> str:
 def _text_body(run: RunFolder, entry: dict, blocks, fields: dict, where: str) -> str:
     header = _output_named(blocks, "header")
     lines = [header[2] if header else f"{fields['title']}: {entry.get('subject')} — {fields['rag']}", ""]
-    lines.append(f"{fields['title']} · {run.portfolio_name} · status date {run.status_date}")
+    lines.append(f"{fields['title']} · {run.portfolio_name} · status date {format_date(run.status_date)}")
     lines.append("")
     scope = entry.get("scope")
     if scope == "project":
@@ -291,6 +304,32 @@ def _assemble(converted, extra: list[str], *, title: str, preheader: str, footer
     return html, used
 
 
+def page_url(run: RunFolder, entry: dict) -> str | None:
+    """The published address of the report's page, when the run has a ``report_base_url``.
+
+    Examples
+    --------
+    >>> class Run:
+    ...     path = PurePosixPath("/srv/output/2026-11-20")
+    ...     manifest = {"parameters": {"report_base_url": "https://pmo.example.org/reports/"}}
+    >>> page_url(Run(), {"page": "projects/PRJ-003.html"})
+    'https://pmo.example.org/reports/2026-11-20/projects/PRJ-003.html'
+    >>> Run.manifest = {"parameters": {}}
+    >>> page_url(Run(), {"page": "projects/PRJ-003.html"}) is None
+    True
+    """
+    base = str((run.manifest.get("parameters") or {}).get("report_base_url") or "").strip()
+    page = str(entry.get("page") or "")
+    if not base or not page:
+        return None
+    return f"{base.rstrip('/')}/{quote(PurePosixPath(str(run.path)).name)}/{quote(page)}"
+
+
+def _link(url: str) -> str:
+    return (f'<p class="pmo-mail-link" style="margin:0 0 12px;font-size:13px">'
+            f'<a href="{escape(url)}" style="color:#0969da">Open the full report</a></p>')
+
+
 def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = False, limit: int = BODY_LIMIT,
                         density: float = PNG_DENSITY) -> ReportEmail:
     """Build the e-mail rendering of one report of a run.
@@ -313,16 +352,18 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
     RunFolderError
         When the executed notebook is missing or unreadable.
     """
+    use_number_format((run.manifest.get("parameters") or {}).get("number_format"))  # as the pages
     notebook = run.notebook(entry)
     blocks = read_blocks(notebook)
     fields = _fields(run, entry, blocks)
     page = run.file(entry.get("page"))
     page_name = PurePosixPath(str(entry.get("page") or "report.html")).name
     title = f"{fields['title']}: {fields.get('project') or entry.get('subject')}"
-    preheader = f"Overall {fields['rag']} · status date {run.status_date}"
-    footer = f"{run.portfolio_name} · {fields['title']} · figures as of {run.status_date} · sent by pmo-reports"
+    preheader = f"Overall {fields['rag']} · status date {format_date(run.status_date)}"
+    footer = f"{run.portfolio_name} · {fields['title']} · figures as of {format_date(run.status_date)} · sent by pmo-reports"
 
-    extra = []
+    url = page_url(run, entry)
+    extra = [_link(url)] if url else []
     if entry.get("scope") == "portfolio":
         failed = failed_reports(run)
         if failed:
@@ -335,8 +376,9 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
     trimmed = False
     if len(html.encode("utf-8")) > limit:
         trimmed = True
-        where = (f"the full report is attached ({page_name})" if page is not None and page.is_file()
-                 else "the full report is in the run folder")
+        where = (f"the full report is at {url}" if url
+                 else f"the full report is attached ({page_name})" if page is not None and page.is_file()
+                 else "the full report is on the run's web pages")
         cut = note(f"This e-mail shows the head of the report only; {where}.").html
         converted = _head(converted)
         while True:
@@ -349,10 +391,19 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
             converted = [(h, [o for o in outs if o is not drop]) for h, outs in converted]
             converted = [(h, outs) for h, outs in converted if outs]
     attachments = ()
-    if (attach_page or trimmed) and page is not None and page.is_file():
-        attachments = (Attachment(page_name, page.read_bytes()),)
-    where = (f"The full report is attached ({page_name})." if attachments
-             else f"The full report: {entry.get('page')} in the run folder of {run.status_date}.")
+    if (attach_page or (trimmed and not url)) and page is not None and page.is_file():
+        data = page.read_bytes()
+        budget = MESSAGE_LIMITS.get(str(entry.get("scope")), MESSAGE_LIMITS["portfolio"])
+        parts = len(html.encode("utf-8")) + sum(len(i.data) for i in images) + len(data) + 4_000
+        if attach_page or _ENCODED * parts + _HEADERS <= budget:  # the page only where it fits the message
+            attachments = (Attachment(page_name, data),)
+        elif trimmed:  # too heavy to attach: say so instead of promising an attachment
+            cut = note("This e-mail shows the head of the report only; the full report is on the run's web "
+                       "pages.").html
+            html, images = _assemble(converted, extra + [cut], title=title, preheader=preheader, footer=footer)
+    where = (f"The full report: {url}" if url
+             else f"The full report is attached ({page_name})." if attachments
+             else "The full report is on the run's web pages.")
     text = _text_body(run, entry, blocks, fields, where)
     return ReportEmail(key=str(entry.get("key")), scope=str(entry.get("scope")), fields=fields, html=html,
                        text=text, images=images, attachments=attachments, trimmed=trimmed)

@@ -37,6 +37,8 @@ PAPER_SIZES_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 class ChromiumError(PmoError):
     """Chromium is missing, did not start, or failed a command."""
 
+    exit_code = 1
+
 
 def find_chromium() -> str | None:
     """The path of a Chromium binary on the PATH, or None."""

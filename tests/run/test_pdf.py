@@ -1,0 +1,102 @@
+"""The board pack, read back from the PDF: pages, bookmarks, page numbers and text (poppler)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmo_lib.cli.main import main
+from pmo_lib.parameters import PROJECT_ROOT
+from pmo_lib.run.chromium import find_chromium
+from pmo_lib.run.pdf import _demote_headings
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (Debian package 'chromium')"),
+    pytest.mark.skipif(shutil.which("pdftohtml") is None, reason="poppler-utils is not installed"),
+]
+
+SAMPLE = PROJECT_ROOT / "data" / "sample"
+
+
+def read_pdf(path: Path) -> tuple[list[str], list[tuple[int, str]]]:
+    """The text of every page and the bookmarks as (page, title)."""
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    outline = xml[xml.find("<outline>"):xml.find("</outline>")]
+    bookmarks = [(int(page), title.replace("&amp;", "&"))
+                 for page, title in re.findall(r'<item page="(\d+)">([^<]*)</item>', outline)]
+    pages = text.split("\f")[:count]
+    assert len(pages) == count
+    return pages, bookmarks
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """`pmo-report run --pdf` of two projects of one program (with the portfolio and the program)."""
+    out = tmp_path_factory.mktemp("pack") / "2026-11-20"
+    result = CliRunner().invoke(main, ["run", "--data", str(SAMPLE), "--status-date", "2026-11-20",
+                                       "--out", str(out), "--projects", "PRJ-003,PRJ-001", "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert f"board pack: {out / 'board-pack.pdf'}" in result.output
+    return out
+
+
+def test_run_pdf_writes_a_pack_with_one_bookmark_per_part_and_numbered_pages(run_dir):
+    pages, bookmarks = read_pdf(run_dir / "board-pack.pdf")
+    assert [title for _, title in bookmarks] == [
+        "Board pack", "Portfolio overview: Northwind Utilities", "Program: Digital Customer",
+        "PRJ-001: Customer Portal Rebuild", "PRJ-003: Contact Centre Cloud Migration"]
+    starts = [page for page, _ in bookmarks]
+    assert starts[0] == 1 and starts == sorted(starts)
+    assert starts[-1] == len(pages) and starts[-2] == len(pages) - 1  # each project: exactly one page
+    for number, text in enumerate(pages, 1):
+        assert f"{number} / {len(pages)}" in text  # page numbers in every footer
+        assert "Northwind Utilities · board pack · status as of 2026-11-20" in text
+    cover = pages[0]
+    assert "Board pack" in cover and "Status as of 2026-11-20" in cover
+    assert "PRJ-003: Contact Centre Cloud Migration · RED" in cover
+    project = pages[-1]
+    for top in ("Contact Centre Cloud Migration", "Status update of 2026-11-20", "Key figures", "€172k"):
+        assert top in project
+    assert "PMO standards" not in project  # the rest of the project page is left out
+
+
+def test_pdf_command_keeps_only_the_named_programs(run_dir, tmp_path):
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(main, ["pdf", "--run", str(run_dir), "--out", str(out),
+                                       "--programs", "digital customer", "--paper", "letter"])
+    assert result.exit_code == 0, result.output
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "612 x 792 pts (letter)" in info
+    _, bookmarks = read_pdf(out)
+    assert [t for _, t in bookmarks][2:] == ["Program: Digital Customer", "PRJ-001: Customer Portal Rebuild",
+                                             "PRJ-003: Contact Centre Cloud Migration"]
+
+
+def test_an_unknown_program_is_refused_and_nothing_is_written(run_dir, tmp_path):
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(main, ["pdf", "--run", str(run_dir), "--out", str(out), "--programs", "Nope"])
+    assert result.exit_code == 2
+    assert "--programs: nope not in the run (its programs: Digital Customer)" in result.output
+    assert not out.exists()
+
+
+def test_a_folder_that_is_no_run_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["pdf", "--run", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "board pack not written" in result.output
+
+
+def test_page_headings_become_blocks_so_only_part_titles_are_bookmarks():
+    assert _demote_headings('<h2 class="pmo-section">Risks &lt;top&gt;</h2>') == (
+        '<div class="pmo-pack-h pmo-pack-h2 pmo-section">Risks &lt;top&gt;</div>')
