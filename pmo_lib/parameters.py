@@ -202,7 +202,6 @@ class RunParameters(_Strict):
     report_base_url: str = ""
     demand_capacity: float | None = Field(None, ge=0)
     number_format: NumberFormatParameters = NumberFormatParameters()
-    report_base_url: str | None = Field(None, pattern=r"^https?://[^\s<>\"']+$")
     reports: tuple[ReportEntry, ...] = Field(default_factory=_default_catalog)
     timeout_seconds: int = Field(600, ge=1)
     workers: int = Field(2, ge=1, le=64)

@@ -121,3 +121,21 @@ def postgres_url(postgres_server):
     yield f"{postgres_server}/{name}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sample_pack_run(tmp_path_factory):
+    """`pmo-report run --pdf` of the sample for PRJ-001 and PRJ-003 (one program): the pages, board pack
+    and mail of a real run, shared by the layout, board pack and mail-weight tests (e2e)."""
+    from click.testing import CliRunner
+
+    from pmo_lib.cli.main import main
+    from pmo_lib.parameters import PROJECT_ROOT
+
+    out = tmp_path_factory.mktemp("sample-pack") / "2026-11-20"
+    result = CliRunner().invoke(main, ["run", "--data", str(PROJECT_ROOT / "data" / "sample"),
+                                       "--status-date", "2026-11-20", "--out", str(out),
+                                       "--projects", "PRJ-003,PRJ-001", "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert f"board pack: {out / 'board-pack.pdf'}" in result.output
+    return out

@@ -13,7 +13,10 @@ import altair as alt
 from pmo_lib.rag import RAG_COLOURS, RAG_LEVELS
 
 THEME_NAME = "pmo_report"
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+FONT = '"Liberation Sans", Arial, Helvetica, sans-serif'
+"""Chart text: vl-convert measures labels with Liberation Sans (see :mod:`pmo_lib.charts.render`); the
+browser draws them with it too, or with Arial/Helvetica, which have the same metrics, so a label
+measured to fit is drawn to fit (no clipped axis labels, no collisions from a wider system font)."""
 PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#8c6d1f", "#424a53"]
 """Okabe-Ito based category colours, safe for colour-blind readers."""
 
@@ -26,7 +29,7 @@ def report_theme() -> dict[str, Any]:
 
     Examples
     --------
-    >>> report_theme()["config"]["font"].startswith("system-ui")
+    >>> report_theme()["config"]["font"].startswith('"Liberation Sans"')
     True
     """
     label = {"labelFontSize": 11, "labelColor": _MUTED, "titleFontSize": 12,

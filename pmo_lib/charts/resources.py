@@ -69,9 +69,15 @@ def capacity_heat_map(
     frame["ink"] = ["#ffffff" if u == u and abs(u - 1) > _STRONG else "#1f2328" for u in frame["utilisation"]]
     periods = frame["period"].nunique()
     width = width or int(min(900, max(320, 80 * periods)))
+    # The plan starts and ends inside its first and last months, which hold a month's capacity but
+    # only part of a month's work: they are marked "*" rather than read as under-used.
+    months = sorted(frame["period"].dropna().unique())
+    partial = {months[0], months[-1]} if len(months) >= 3 else set()
+    frame["month"] = [f"{pd.Timestamp(p):%b %Y}" + (" *" if p in partial else "") for p in frame["period"]]
+    order = [f"{pd.Timestamp(p):%b %Y}" + (" *" if p in partial else "") for p in months]
 
     base = alt.Chart(frame).encode(
-        x=alt.X("yearmonth(period):O", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        x=alt.X("month:O", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("role:N", title=None, sort="ascending"),
         tooltip=[alt.Tooltip("role:N", title="Role"),
                  alt.Tooltip("yearmonth(period):T", title="Month", format="%B %Y"),
@@ -87,7 +93,9 @@ def capacity_heat_map(
                       legend=alt.Legend(format=".0%", orient="right", gradientLength=160, values=[0, 0.5, 1, 1.5, 2])),
             alt.value("#d0d7de")))
     text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.Color("ink:N", scale=None))
-    subtitle = "Planned hours as a share of capacity; red above 100 % is over-booked, blue under-used"
+    subtitle = "Planned hours as a share of capacity; red above 100% is over-booked, blue under-used"
+    if partial:
+        subtitle = [subtitle, "* partial months: the plan starts or ends inside them"]
     return (alt.layer(rects, text, title=chart_title(title, subtitle))
             .resolve_scale(color="independent")  # the text colour is no utilisation
             .properties(width=width, height=alt.Step(26)))

@@ -127,12 +127,13 @@ def s_curve_chart(
                        scale=alt.Scale(domain=names, range=[_COLOURS[c] for c in codes]))
     layers = []
     if bac is not None and bac > 0:
+        # The label at the right end, above the line: clear of the legend (top left) and the curves.
         line = pd.DataFrame({"value": [bac], "label": [f"BAC {format_money(bac, currency)}"],
-                             "date": [start.isoformat()]})
+                             "date": [(end + margin).isoformat()]})
         rule = alt.Chart(line).mark_rule(color=RULE, strokeDash=[2, 3], strokeWidth=1.2).encode(
             y=alt.Y("value:Q", scale=alt.Scale(domain=[0, top], nice=False)),
             tooltip=[alt.Tooltip("label:N", title="Budget at completion")])
-        text = alt.Chart(line).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=RULE,
+        text = alt.Chart(line).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=RULE,
                                          fontSize=11).encode(x=x, y=alt.Y("value:Q"), text="label:N")
         layers += [rule, text]
     if (~ev).any():  # lines; the forecast dashed

@@ -48,8 +48,8 @@ _TABLE_PHRASES = {
 _UNBREAKABLE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?: UTC)?)?"  # ISO dates and times
     r"|\b\d{1,2} [A-Z][a-z]{2} \d{4}(?:,? \d{2}:\d{2}(?: UTC)?)?"  # 23 Nov 2026, 22:55 UTC
-    r"|\b[A-Z][A-Z0-9]*-\d+\b"  # ids: PRJ-003, R-12
-    r"|[-+]?(?:[A-Z]{3} |[€$£])?-?\d[\d,]*(?:\.\d+)?(?:[kMB]\b| ?%| d\b)?"  # amounts, +72 d
+    r"|\b[A-Z][A-Z0-9]*-\d+\b(?!\.\w)"  # ids: PRJ-003, R-12 (not a file name: PRJ-003.html)
+    r"|(?<![\w.])[-+]?(?:[A-Z]{3} |[€$£])?-?\d[\d,]*(?:\.\d+)?(?:[kMB]\b| ?%| d\b)?(?![\w.-])"  # €46.2k, +72 d
 )
 
 
@@ -63,6 +63,8 @@ def keep_together(text: Any) -> str:
     --------
     >>> keep_together("Status date: 2026-11-20 <b>")
     'Status date: <span class="pmo-nowrap" style="white-space:nowrap">2026-11-20</span> &lt;b&gt;'
+    >>> keep_together("PRJ-003.html")
+    'PRJ-003.html'
     >>> keep_together("PRJ-003 is -€46.19k over")
     '<span class="pmo-nowrap" style="white-space:nowrap">PRJ-003</span> is \
 <span class="pmo-nowrap" style="white-space:nowrap">-€46.19k</span> over'

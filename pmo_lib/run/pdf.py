@@ -68,6 +68,10 @@ _FIT_FIRST_PAGE = """(() => {
       if (keep && child.getBoundingClientRect().bottom - top > limit) keep = false;
       if (!keep) { child.remove(); cut += 1; }
     }
+    // A section heading whose content went to the next page goes with it.
+    while (part.lastElementChild && part.lastElementChild.classList.contains('pmo-md')) {
+      part.lastElementChild.remove(); cut += 1;
+    }
   }
   return cut;
 })()"""

@@ -41,7 +41,15 @@ def test_capacity_heat_map_labels_percentages_centred_on_100(capacity, values, m
     assert [r["label"] for r in values(spec)] == ["50%", "125%", "n/a", "100%"]
     colour = spec["layer"][0]["encoding"]["color"]
     assert colour["condition"]["scale"]["domainMid"] == 1.0 and colour["value"] == "#d0d7de"
-    assert spec["layer"][0]["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["layer"][0]["encoding"]["x"]["field"] == "month"  # months in time order
+
+
+def test_capacity_heat_map_marks_the_partial_first_and_last_months():
+    cap = pd.DataFrame({"role": ["Dev"] * 4, "utilisation": [0.34, 0.9, 1.0, 0.55],
+                        "period": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"])})
+    spec = capacity_heat_map(cap).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["Aug 2026 *", "Sep 2026", "Oct 2026", "Nov 2026 *"]
+    assert spec["title"]["subtitle"][1] == "* partial months: the plan starts or ends inside them"
 
 
 def test_capacity_heat_map_renders_roles_months_and_hostile_role(capacity, render, hostile):

@@ -23,7 +23,7 @@ def curve() -> pd.DataFrame:
 def test_bac_line_lines_point_and_status_rule_under_one_legend(curve, values, marks):
     spec = s_curve_chart(curve, status_date="2026-01-09").to_dict()
     assert marks(spec) == ["rule", "text", "line", "point", "rule", "text"]
-    assert values(spec, 1) == [{"value": 700.0, "label": "BAC €700", "date": "2026-01-02T00:00:00"}]
+    assert values(spec, 1) == [{"value": 700.0, "label": "BAC €700", "date": "2026-02-13T00:00:00"}]
     lines, point = spec["layer"][2]["encoding"], spec["layer"][3]["encoding"]
     names = [SERIES_NAMES[s] for s in ("pv", "ev", "ac", "eac_forecast")]
     assert lines["color"]["scale"]["domain"] == names == point["color"]["scale"]["domain"]

@@ -66,7 +66,7 @@ def test_project_mail_shows_tiles_as_a_table_row_and_css_inlined(run):
 def test_project_text_part_has_the_key_figures(run):
     text = render_report_email(run, _entry(run, "projects/PRJ-001")).text
     for expected in ("Customer Portal Rebuild", "GREEN", "SPI              1.02", "CPI              1.05",
-                     "EAC              €598,819", "Forecast finish  2027-07-21"):
+                     "EAC              €599k", "Forecast finish  2027-07-21"):
         assert expected in text
 
 
@@ -176,3 +176,64 @@ def test_page_links_become_published_addresses_or_plain_text(tmp_path):
     published = BeautifulSoup(render_report_email(RunFolder.open(folder), entry).html, "html.parser")
     hrefs = [a["href"] for a in published.find_all("a") if a.get("href")]
     assert f"https://pmo.example.org/runs/{folder.name}/programs/digital-customer.html" in hrefs
+
+
+def _with_parameters(run_dir, **parameters):
+    import json
+
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parameters"].update(parameters)
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return RunFolder.open(run_dir)
+
+
+def test_report_base_url_links_the_published_page_instead_of_attaching_it(tmp_path):
+    run = _with_parameters(make_run(tmp_path, big=("PRJ-001",)), report_base_url="https://pmo.example.org/out/")
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    url = "https://pmo.example.org/out/run/projects/PRJ-001.html"
+    assert f'href="{url}"' in mail.html and "Open the full report" in mail.html
+    assert f"The full report: {url}" in mail.text
+    assert mail.trimmed and mail.attachments == ()  # the link replaces the attachment
+
+
+def test_without_a_base_url_no_message_names_a_path_of_the_run_folder(run):
+    for entry in run.reports:
+        if entry["status"] != "ok":
+            continue
+        mail = render_report_email(run, entry)
+        assert "run folder" not in mail.text and str(entry["page"]) not in mail.text
+        assert "run folder" not in mail.html
+
+
+def test_a_page_too_heavy_for_the_message_is_not_attached_and_the_mail_says_where_it_is(tmp_path):
+    run_dir = make_run(tmp_path, big=("PRJ-001",))
+    (run_dir / "projects" / "PRJ-001.html").write_text("<p>" + "x" * 300_000 + "</p>", encoding="utf-8")
+    run = RunFolder.open(run_dir)
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    assert mail.trimmed and mail.attachments == ()
+    assert "the full report is on the run's web pages" in mail.html.replace("&#x27;", "'")
+    assert "The full report is on the run's web pages." in mail.text
+    size = len(build_message(mail, sender="pmo@example.org", to=["a@example.org"], subject="s").as_bytes())
+    assert size <= 250_000
+
+
+def test_chart_pngs_are_palette_images_a_fraction_of_the_full_colour_size():
+    import io
+
+    import altair as alt
+    import pandas as pd
+    import vl_convert
+    from PIL import Image
+
+    from pmo_lib.charts.render import chart_svg
+    from pmo_lib.mail.mail_html import PNG_COLOURS, svg_to_image
+
+    frame = pd.DataFrame({"x": range(40), "y": [v * v for v in range(40)], "s": ["a", "b"] * 20})
+    svg = chart_svg(alt.Chart(frame).mark_line().encode(x="x:Q", y="y:Q", color="s:N").properties(width=600))
+    width = float(re.search(r'width="([0-9.]+)"', svg).group(1))
+    image, shown, _ = svg_to_image(svg, width, 300)
+    with Image.open(io.BytesIO(image.data)) as picture:
+        assert picture.mode == "P" and len(picture.getcolors(256)) <= PNG_COLOURS
+        assert picture.width == 2 * shown
+    full = vl_convert.svg_to_png(svg, scale=2.0)
+    assert len(image.data) < 0.6 * len(full)

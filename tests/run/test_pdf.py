@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_lib.cli.main import main
-from pmo_lib.parameters import PROJECT_ROOT
 from pmo_lib.run.chromium import find_chromium
 from pmo_lib.run.pdf import _demote_headings
 
@@ -20,9 +19,6 @@ pytestmark = [
     pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (Debian package 'chromium')"),
     pytest.mark.skipif(shutil.which("pdftohtml") is None, reason="poppler-utils is not installed"),
 ]
-
-SAMPLE = PROJECT_ROOT / "data" / "sample"
-
 
 def read_pdf(path: Path) -> tuple[list[str], list[tuple[int, str]]]:
     """The text of every page and the bookmarks as (page, title)."""
@@ -41,14 +37,9 @@ def read_pdf(path: Path) -> tuple[list[str], list[tuple[int, str]]]:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
+def run_dir(sample_pack_run):
     """`pmo-report run --pdf` of two projects of one program (with the portfolio and the program)."""
-    out = tmp_path_factory.mktemp("pack") / "2026-11-20"
-    result = CliRunner().invoke(main, ["run", "--data", str(SAMPLE), "--status-date", "2026-11-20",
-                                       "--out", str(out), "--projects", "PRJ-003,PRJ-001", "--pdf"])
-    assert result.exit_code == 0, result.output
-    assert f"board pack: {out / 'board-pack.pdf'}" in result.output
-    return out
+    return sample_pack_run
 
 
 def test_run_pdf_writes_a_pack_with_one_bookmark_per_part_and_numbered_pages(run_dir):
