@@ -61,7 +61,7 @@ def test_table_formats_each_kind_of_column(frame):
     )
     assert cell_texts(result) == [
         ["Apollo", "€1.23M", "0.89", "2024-05-31", "42%", "+12 d", "RED", "1,200", "1.50", "yes"],
-        ["Line oneline two", "-€12,500", "n/a", "n/a", "100%", "-3 d", "GREEN", "3", "2.00", "no"],
+        ["Line oneline two", "-€12.5k", "n/a", "n/a", "100%", "-3 d", "GREEN", "3", "2.00", "no"],
         ["", "n/a", "n/a", "2025-01-02", "0%", "n/a", "N/A", "7", "3.25", "yes"],
     ]
     assert "Line one<br/>line two" in str(soup_of(result).find("tbody"))
