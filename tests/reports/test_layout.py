@@ -96,14 +96,15 @@ def test_a_wide_table_scrolls_in_its_own_box_with_its_first_column_fixed(browser
     assert browser.evaluate(WIDE_TABLES) == []  # at 1400 px every table fits: nothing cut at the right
 
 
-@pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_the_project_page_prints_on_three_pages_with_its_top_on_the_first(browser, sample_run, paper, tmp_path):
+@pytest.mark.parametrize(("paper", "most"), [("a4", 3), ("letter", 4)])
+def test_the_project_page_prints_on_three_a4_pages_with_its_top_on_the_first(browser, sample_run, paper, most,
+                                                                             tmp_path):
     browser.open((sample_run / "projects/PRJ-003.html").as_uri())
     pages = pdf_pages(browser.print_pdf(paper=paper, outline=False), tmp_path)
-    assert len(pages) <= 3
+    assert len(pages) <= most
     first = pages[0]
-    for top in ("Contact Centre Cloud Migration", "Status update of 2026-11-20", "Key figures",
-                "forecast finish"):
+    for top in ("Contact Centre Cloud Migration", "Summary", "Decisions needed", "Status update of 2026-11-20",
+                "Key figures", "forecast finish"):
         assert top.lower() in first.lower(), top
 
 
