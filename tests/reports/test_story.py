@@ -48,7 +48,7 @@ def test_watermelon_summary_names_both_colours_first(analysis):
     first = text.split(". ")[0]
     assert first == ("Contact Centre Cloud Migration is reported GREEN by its manager (2026-11-20) but measures RED: "
                      "schedule red: SPI 0.77 < 0.85; cost red: CPI 0.79 < 0.85; risks red: an open risk scores 20 (≥ 20)")
-    assert "It is forecast to cost €218,394 against a budget at completion of €172,200: €46,194 (26.8 %) over." in text
+    assert "It is forecast to cost €218k against a budget at completion of €172k: €46.2k (26.8 %) over." in text
 
 
 def test_over_budget_summary_states_the_overrun(analysis):
@@ -56,7 +56,7 @@ def test_over_budget_summary_states_the_overrun(analysis):
         "ERP Finance Upgrade is RED: cost red: CPI 0.74 < 0.85; risks red: an open risk scores 20 (≥ 20); "
         "issues red: 1 critical issue open. "
         "It is forecast to finish on 2027-07-24, 6 days before its baseline finish of 2027-07-30. "
-        "It is forecast to cost €4,815,585 against a budget at completion of €3,569,600: €1,245,985 (34.9 %) over. "
+        "It is forecast to cost €4.82M against a budget at completion of €3.57M: €1.25M (34.9 %) over. "
         f"{NO_PREVIOUS} "
         "Top exception: critical issue I01 “Contingency used up: the forecast cost is above the approved budget” is "
         "open, 53 days old. Decisions needed: 1, listed below (1 asked for by the manager).")
@@ -72,10 +72,10 @@ def test_late_summary_states_forecast_finish_and_slip(analysis):
 def test_not_started_closed_and_on_hold_have_their_own_words(analysis):
     assert summary_text(project(analysis, "PRJ-022")) == (
         "Environmental Permit Tracking has not started: it starts on 2026-12-21, in 31 days, with a budget at "
-        f"completion of €578,700 and a planned finish on 2027-10-08. {NO_PREVIOUS} "
+        f"completion of €579k and a planned finish on 2027-10-08. {NO_PREVIOUS} "
         "No decision is needed from the sponsor.")
     assert summary_text(project(analysis, "PRJ-005")) == (
-        "Self-Service Outage Map is closed: its final cost was €2,060,141 against a budget of €2,097,000, €36,859 "
+        "Self-Service Outage Map is closed: its final cost was €2.06M against a budget of €2.1M, €36.9k "
         "under budget, and it finished on 2026-10-07, 2 days before its baseline finish. "
         f"{NO_PREVIOUS} No decision is needed from the sponsor.")
     on_hold = summary_text(project(analysis, "PRJ-017"))
@@ -91,7 +91,7 @@ def test_tiles_follow_their_dimension_and_the_stage(analysis):
     assert late["SPI(t)"] == ("0.76", "RED")
     closed = tiles(project(analysis, "PRJ-005").kpis())
     assert list(closed) == ["Final cost", "Under budget", "Final CPI", "Finished"]
-    assert closed["Under budget"] == ("€36.86k", "GREEN")
+    assert closed["Under budget"] == ("€36.9k", "GREEN")
     assert closed["Finished"] == ("2026-10-07", None)
     future = tiles(project(analysis, "PRJ-022").kpis())
     assert list(future) == ["Starts", "Budget at completion", "Planned finish", "Spent so far"]
@@ -103,8 +103,8 @@ def test_tiles_follow_their_dimension_and_the_stage(analysis):
 
 def test_money_and_plan_are_reconciled_once(analysis):
     text = repr(project(analysis, "PRJ-008").kpis())
-    assert ("Budgets: approved budget €1,625,000 → BAC (sum of task budgets) €1,534,500 → after approved changes "
-            "€1,554,800 → EAC (forecast) €1,544,056; the forecast is €10,744 under the budget after approved "
+    assert ("Budgets: approved budget €1.63M → BAC (sum of task budgets) €1.53M → after approved changes "
+            "€1.55M → EAC (forecast) €1.54M; the forecast is €10.7k under the budget after approved "
             "changes.") in text
     assert "Finish: baseline 2027-03-05 → after approved changes 2027-03-14 → forecast 2027-06-05." in text
     changes = repr(project(analysis, "PRJ-003").changes())
@@ -121,7 +121,7 @@ def test_portfolio_headline_follows_the_exposure_rule(analysis):
     assert text.startswith("The portfolio is RED: exposure red: red projects hold 20 % of the budget (≥ 15 %). "
                            "24 projects: 5 red (20 % of budget), 4 amber (18 %), 15 green. 1 watermelon inside: "
                            "PRJ-003 Contact Centre Cloud Migration is reported GREEN but measures RED.")
-    assert "€1,614,990 (4.1 %) over" in text
+    assert "€1.61M (4.1 %) over" in text
 
 
 def test_program_summary_names_the_watermelon_inside(analysis):
@@ -147,7 +147,7 @@ def test_exceptions_first_watermelons_then_red_then_amber(analysis):
 def test_decisions_needed_stated_and_derived(analysis, tmp_path):
     portfolio_decisions = repr(PortfolioReport(analysis).decisions())
     assert ("Substation Automation Phase 2 (PRJ-008): Approve or reject change request CR-01 “Add three "
-            "substations to scope” (+€21,200, +21 days), proposed 2026-11-10") in portfolio_decisions
+            "substations to scope” (+€21.2k, +21 days), proposed 2026-11-10") in portfolio_decisions
     assert ("Regulatory Reporting Automation (PRJ-020): Unblock critical issue I01 “Regulator brought its audit "
             "forward: evidence pack not ready”, due 2026-10-28 (23 days overdue)") in portfolio_decisions
     assert "Act on red risk R01" in portfolio_decisions
