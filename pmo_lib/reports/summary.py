@@ -176,7 +176,7 @@ def top_exception(view, ids) -> str | None:
         m = stones.sort_values(["slip_days", "task_id"], ascending=[False, True]).iloc[0]
         return (f"milestone “{m['name']}”{where(m['project_id'])} is late: baseline "
                 f"{format_date(m['baseline_finish'])}, forecast {format_date(m['forecast_finish'])} "
-                f"({int(m['slip_days'])} days)")
+                f"({int(m['slip_days'])} days after its baseline)")
     log = view.analysis.issue_log
     critical = log[log["project_id"].isin(ids) & log["is_open"].astype(bool) & log["priority"].astype(str).eq("critical")]
     if len(critical):

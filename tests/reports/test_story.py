@@ -194,3 +194,11 @@ def test_summary_says_what_changed_since_the_previous_run(analysis):
     # the portfolio's previous headline goes through the same rule (indices and exposure): it stayed RED
     portfolio = summary_text(PortfolioReport(analysis, previous=analysis.metrics.copy()))
     assert "Since the previous report the overall status stayed RED." in portfolio
+
+
+def test_a_slipped_milestone_is_late_in_the_summary(analysis):
+    text = summary_text(project(analysis, "PRJ-010"))
+    assert ("Top exception: milestone “Go-live” is late: baseline 2027-07-22, forecast 2027-10-04 "
+            "(74 days after its baseline).") in text
+    states = analysis.milestones.set_index(["project_id", "name"])["state"]
+    assert states.loc[("PRJ-010", "Go-live")] == "late"  # a slip is "late", not "at risk"
