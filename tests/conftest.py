@@ -15,6 +15,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
+SAMPLE_PROJECTS, SAMPLE_PROGRAMS = 24, 4
+
+
+def catalog_reports(params=None) -> list:
+    """The enabled reports of the catalog (parameters/defaults.yaml ``reports``), the tests' source of truth.
+
+    Tests count reports, scopes and mails from here, so that ``pmo-report new-report`` followed by
+    ``make test`` stays green.
+    """
+    from pmo_lib.parameters import load_parameters
+
+    return [entry for entry in (params or load_parameters()).reports if entry.enabled]
+
+
+def expected_reports(*, projects: int, programs: int, params=None) -> int:
+    """How many reports a run of the catalog produces for that many projects and programs.
+
+    >>> expected_reports(projects=24, programs=4) >= 1 + 4 + 24
+    True
+    """
+    per_scope = {"portfolio": 1, "program": programs, "project": projects}
+    return sum(per_scope[entry.scope] for entry in catalog_reports(params))
 
 VALID_TABLES = {
     "projects": (

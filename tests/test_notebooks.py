@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from pmo_lib.run.notebook_rules import notebook_problems
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
@@ -46,12 +46,8 @@ def test_thin_title_parameters_then_calls(path):
     for name in ("data_path", "status_date", "params_file", "previous_metrics", SUBJECT.get(path.stem)):
         if name:
             assert declared[name]["inferred_type_name"] == "str", (name, declared[name])
-    for cell in book.cells[2:]:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
-        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))]
-        assert len(tree.body) <= 2, f"{path.name}: keep one pmo_lib call per cell:\n{cell.source}"
+    problems = notebook_problems(book, f"notebooks/{path.name}")  # the rules of pmo-report check-notebooks
+    assert not problems, "\n".join(map(str, problems))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -85,7 +81,6 @@ def _offline() -> list[str]:
     return []
 
 
-@pytest.mark.e2e
 def test_pre_commit_strips_outputs_and_metadata_churn_offline(tmp_path):
     """A commit of a notebook with outputs, in a scratch repository with no network, is stripped."""
     repo = tmp_path / "repo"

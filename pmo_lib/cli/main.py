@@ -236,6 +236,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
             params = params.model_copy(update={"profile": str(profile.resolve())})
         if (mismatch := name_warning(params, data)) is not None:
             click.echo(mismatch, err=True)
+        _warn_notebook_rules(params)
         if dry_run:
             plan = plan_run(data=data, status_date=status_date, out_dir=out, params=params,
                             projects=selected, previous=previous)
@@ -298,6 +299,41 @@ def pdf_command(run_dir: Path, out: Path | None, programs: str | None, paper: st
     """Print a run's board pack: cover, portfolio, programs, each project's first page (headless Chromium)."""
     _configure_logging("plain")
     sys.exit(_print_pack(run_dir, out, programs, paper))
+
+
+def _warn_notebook_rules(params) -> None:
+    """Log every broken notebook rule of the catalog's notebooks as a warning (the run goes on)."""
+    from pmo_lib.parameters import PROJECT_ROOT
+    from pmo_lib.run.notebook_rules import catalog_notebooks, check_notebooks
+
+    for problem in check_notebooks(catalog_notebooks(params, root=PROJECT_ROOT), root=PROJECT_ROOT):
+        logging.getLogger("pmo_lib.run").warning("notebook rule: %s", problem)
+
+
+@main.command("check-notebooks")
+@click.argument("notebooks", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--params", "params_file", type=click.Path(path_type=Path), default=None,
+              help="Run parameters YAML whose catalog names the notebooks (default parameters/defaults.yaml).")
+def check_notebooks_command(notebooks: tuple[Path, ...], params_file: Path | None) -> None:
+    """Check report notebooks against the notebook rules (default: every notebook of the catalog).
+
+    Prints each broken rule with the notebook, cell number and line, and what
+    to do; exit 0 when every notebook follows the rules, 1 otherwise.
+    """
+    from pmo_lib.parameters import PROJECT_ROOT, load_parameters
+    from pmo_lib.run.notebook_rules import catalog_notebooks, check_notebooks
+
+    try:
+        paths = list(notebooks) or catalog_notebooks(load_parameters(params_file), root=PROJECT_ROOT)
+    except PmoError as exc:
+        _fail(exc)
+    problems = check_notebooks(paths, root=PROJECT_ROOT)
+    for problem in problems:
+        click.echo(str(problem))
+    checked = f"{len(paths)} notebook{'s' * (len(paths) != 1)}"
+    click.echo(f"{checked}: {len(problems)} problem{'s' * (len(problems) != 1)}"
+               + ("" if problems else ", every rule followed"), err=True)
+    sys.exit(1 if problems else 0)
 
 
 @main.command("new-report")

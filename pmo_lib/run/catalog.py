@@ -1,8 +1,9 @@
 """The report catalog: list the reports a run produces, and add a new one from a template.
 
 ``pmo-report new-report NAME --scope project|program|portfolio`` writes
-``notebooks/NAME.ipynb`` (a title, the parameters cell, the loading cell, an
-example metric and an example chart) and appends an entry to the ``reports``
+``notebooks/NAME.ipynb`` (the analyst's notes, the parameters cell, the
+loading cell, the header, the key figures, a table and a plain Altair chart)
+and appends an entry to the ``reports``
 list of ``parameters/defaults.yaml``; the next ``pmo-report run`` runs it for
 every project, program or once for the portfolio, and links it from the index.
 """
@@ -19,12 +20,10 @@ from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_text
 from pmo_lib.parameters import DEFAULT_PARAMETERS, PROJECT_ROOT, RunParameters, load_parameters
 
-_VIEWS = {
-    "project": ("ProjectReport", 'project_id: str = "PRJ-001"        # the project this report is about',
-                "project_id=project_id, ", "kpis", "s_curve"),
-    "program": ("ProgramReport", 'program: str = "Digital Customer"   # the program this report is about',
-                "program=program, ", "kpis", "bubble"),
-    "portfolio": ("PortfolioReport", "", "", "kpis", "rag_distribution"),
+_SUBJECT = {
+    "project": 'project_id: str = "PRJ-001"        # the project this report is about',
+    "program": 'program: str = "Digital Customer"   # the program this report is about',
+    "portfolio": "",
 }
 _COMMON = (
     'data_path: str = "data/sample"   # portfolio folder or .xlsx workbook (relative to the project root)\n'
@@ -32,6 +31,36 @@ _COMMON = (
     "params_file: str = \"\"            # run parameters YAML laid over parameters/defaults.yaml (empty: the defaults)\n"
     "previous_metrics: str = \"\"       # metrics.csv of the previous run, for trends (empty: no comparison)"
 )
+_PROJECTS_TABLE = ('report.table(report.metrics.sort_values("cpi")[["name", "overall_rag", "spi", "cpi", "bac", "eac"]],\n'
+                   '             rag=["overall_rag"], ratios=["spi", "cpi"], money=["bac", "eac"],\n'
+                   '             labels={"name": "Project", "overall_rag": "RAG", "spi": "SPI", "cpi": "CPI",\n'
+                   '                     "bac": "Budget", "eac": "Forecast"})')
+# Per scope: the view, the load call's subject argument, then (sentence, code) for the table and the chart.
+_SECTIONS = {
+    "project": ("ProjectReport", "project_id=project_id, ",
+                ("## Earned value\n\nThe project's budget, the value of the work done and its cost so far, the "
+                 "forecast at completion, and the schedule and cost performance indices (1 or more is on plan).",
+                 'report.table(report.analysis.metrics.query("project_id == @project_id")[\n'
+                 '                 ["bac", "ev", "ac", "eac", "spi", "cpi"]],\n'
+                 '             money=["bac", "ev", "ac", "eac"], ratios=["spi", "cpi"],\n'
+                 '             labels={"bac": "Budget", "ev": "Earned value", "ac": "Actual cost", "eac": "Forecast",\n'
+                 '                     "spi": "SPI", "cpi": "CPI"})'),
+                ("## Milestones\n\nEach milestone's baseline date (hollow) and its forecast or actual date "
+                 "(filled), against the status date.",
+                 'charts.milestone_timeline(report.analysis.milestones.query("project_id == @project_id"),\n'
+                 "                          status_date=report.status_date)")),
+    "program": ("ProgramReport", "program=program, ",
+                ("## Projects\n\nThe program's projects, lowest cost performance (CPI) first, with their RAG "
+                 "status, budget and forecast at completion.", _PROJECTS_TABLE),
+                ("## Cost and schedule performance\n\nEach project's cost performance (CPI) against its schedule "
+                 "performance (SPI): below 1 is over budget or behind plan; the bubble's size is the budget.",
+                 'charts.cpi_spi_bubble(report.metrics, color="overall_rag")')),
+    "portfolio": ("PortfolioReport", "",
+                  ("## Projects\n\nEvery project, lowest cost performance (CPI) first, with its RAG status, "
+                   "budget and forecast at completion.", _PROJECTS_TABLE),
+                  ("## Status at a glance\n\nHow many projects are red, amber and green.",
+                   "charts.rag_distribution(report.metrics)")),
+}
 KERNEL = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
           "language_info": {"name": "python"}}
 
@@ -39,27 +68,40 @@ KERNEL = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "py
 def report_notebook(name: str, *, scope: str, title: str) -> nbformat.NotebookNode:
     """A new, thin report notebook for ``scope``, ready to run with its defaults.
 
+    Every cell that reaches the page says something true of the data: the
+    header, the key figures, a table and a plain Altair chart, each under a
+    sentence saying what the reader sees; the analyst's instructions are in
+    the first cell, which the page leaves out (tag ``analyst-notes``).
+
     Examples
     --------
     >>> book = report_notebook("budget_watch", scope="program", title="Budget watch")
-    >>> book.cells[1].metadata["tags"], "ProgramReport.load(" in book.cells[2].source
+    >>> book.cells[1].metadata["tags"], "ProgramReport.load(" in book.cells[3].source
     (['parameters'], True)
+    >>> book.cells[-1].source
+    'charts.cpi_spi_bubble(report.metrics, color="overall_rag")'
     """
-    view, subject, argument, metric, chart = _VIEWS[scope]
+    view, argument, (table_text, table_code), (chart_text, chart_code) = _SECTIONS[scope]
+    subject = _SUBJECT[scope]
     cells = [
-        new_markdown_cell(f"# {title}\n\nA custom {scope} report. Edit the cells below: one `pmo_lib` call per "
-                          "cell, a sentence of markdown before each. Run all cells to see the page.",
+        new_markdown_cell(f"# {title}\n\nA {scope} report (`pmo-report new-report`). Change the parameters below "
+                          "and run all cells to see the page. Each code cell shows one table or chart, under a "
+                          "sentence of markdown saying what the reader is looking at; this cell is not on the "
+                          "page. The rules: docs/notebooks.md; check them with `pmo-report check-notebooks`.",
                           metadata={"tags": ["analyst-notes"]}),
         new_code_cell(_COMMON + (f"\n{subject}" if subject else ""), metadata={"tags": ["parameters"]}),
-        new_code_cell(f"from pmo_lib.reports import {view}\n\n"
-                      f"report = {view}.load(data_path=data_path, status_date=status_date, {argument}"
+        new_code_cell(f"from pmo_lib import charts\nfrom pmo_lib.reports import {view}"),
+        new_code_cell(f"report = {view}.load(data_path=data_path, status_date=status_date, {argument}"
                       "params_file=params_file,\n"
                       f"{' ' * (len(view) + 15)}previous_metrics=previous_metrics)"),
         new_code_cell("report.header()"),
-        new_markdown_cell("## Key figures\n\nAn example metric: the budget, forecast and performance indices."),
-        new_code_cell(f"report.{metric}()"),
-        new_markdown_cell("## An example chart\n\nReplace it with the chart your readers need."),
-        new_code_cell(f"report.{chart}()"),
+        new_markdown_cell("## Key figures\n\nBudget, forecast and spend, and the schedule and cost performance "
+                          "indices (SPI, CPI) as of the status date."),
+        new_code_cell("report.kpis()"),
+        new_markdown_cell(table_text),
+        new_code_cell(table_code),
+        new_markdown_cell(chart_text),
+        new_code_cell(chart_code),
     ]
     book = new_notebook(cells=cells, metadata=KERNEL)
     for index, cell in enumerate(book.cells):
@@ -79,7 +121,7 @@ def new_report(name: str, *, scope: str, title: str | None = None, root: Path = 
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):
         raise ParameterError(f"report name {name!r}: use lower-case letters, digits and _ (e.g. budget_watch)")
-    if scope not in _VIEWS:
+    if scope not in _SECTIONS:
         raise ParameterError(f"scope {scope!r}: use project, program or portfolio")
     params = load_parameters(parameters_file if parameters_file != DEFAULT_PARAMETERS else None)
     if any(entry.name == name for entry in params.reports):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from pmo_lib.cli import main
@@ -48,6 +53,14 @@ def test_new_report_is_registered_and_runs_for_every_program(workspace, tmp_path
     assert outcome.exit_code == 0, [r.error for r in outcome.results]
     page = (outcome.run_dir / "budget_watch" / "digital-customer.html").read_text()
     assert "Program: Digital Customer" in page
+    soup = BeautifulSoup(page, "html.parser")
+    text = soup.get_text(" ", strip=True)
+    # a table and a plain Altair chart (inline SVG), under sentences about the data; no placeholder text
+    assert [h.get_text(strip=True) for h in soup.find_all("h2")] == [
+        "Key figures", "Projects", "Cost and schedule performance"]
+    assert soup.select("table") and soup.select("figure.pmo-chart svg")
+    assert not re.search(r"example|replace|edit the cells|TODO|lorem", text, re.IGNORECASE), text
+    assert "Customer Portal Rebuild" in text and "Forecast" in text
     assert 'href="budget_watch/digital-customer.html"' in (outcome.run_dir / "index.html").read_text()
 
 
@@ -67,3 +80,27 @@ def test_list_reports_shows_catalog_and_parameters():
     assert result.exit_code == 0
     assert "projects: Project status — one per project, notebooks/project_status.ipynb" in result.stdout
     assert '    project_id: str = "PRJ-008"  # the project this report is about' in result.stdout
+
+
+def test_new_report_then_the_tests_stay_green_in_a_scratch_copy(tmp_path):
+    """`pmo-report new-report X --scope program` and then the tests it affects pass: they count from the catalog."""
+    root = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    for name in ("pmo_lib", "tests", "notebooks", "parameters"):
+        shutil.copytree(ROOT / name, root / name, ignore=ignore)
+    shutil.copytree(SAMPLE, root / "data" / "sample")
+    shutil.copy(ROOT / "pyproject.toml", root)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    created = subprocess.run([sys.executable, "-m", "pmo_lib.cli.main", "new-report", "budget_watch", "--scope",
+                              "program"], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    assert (root / "notebooks" / "budget_watch.ipynb").is_file()
+    assert "name: budget_watch" in (root / "parameters" / "defaults.yaml").read_text(encoding="utf-8")
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "tests/test_parameters.py",
+         "tests/run/test_notebook_rules.py", "tests/mail/test_run_email.py", "tests/conftest.py",
+         "tests/test_notebooks.py", "-k", "not pre_commit and (budget_watch or not test_notebooks)"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert "test_runs_top_to_bottom_with_its_defaults[budget_watch] PASSED" in tests.stdout
+    assert "test_run_then_mail_every_report_once PASSED" in tests.stdout  # four mails now, counted from the catalog
