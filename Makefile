@@ -36,9 +36,23 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
+# JupyterLab for analysts: installed once (again only when pyproject.toml changes), served from the
+# project folder (run folders and parameters/ reachable) opening on notebooks/, with the pre-commit
+# hook installed and pmo_lib reloaded on edit (PMO_AUTORELOAD, see pmo_lib/__init__.py).
+#   make lab            http://localhost:8888/lab/tree/notebooks
+#   make lab PORT=9000
+PORT ?= 8888
+LAB_STAMP := $(VENV)/.lab-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,dask]'
+	rm -f $(VENV)/.lab-*
+	touch $@
+
+lab: $(LAB_STAMP)
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/pre-commit install; fi
+	PMO_AUTORELOAD=1 $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
+		--LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 sample: $(STAMP)
 	$(BIN)/pmo-report sample --out $(DATA) --projects 24 --seed 7 --status-date $(STATUS_DATE)

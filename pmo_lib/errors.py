@@ -69,6 +69,16 @@ class PmoError(Exception):
 
     exit_code = 2
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows this error in a notebook cell: one line, as the message says where and what to do.
+
+        Examples
+        --------
+        >>> PmoError("status_date: '2026-13-45' is not a date")._render_traceback_()
+        ["PmoError: status_date: '2026-13-45' is not a date"]
+        """
+        return [f"{type(self).__name__}: {self}"]
+
 
 class DataSourceError(PmoError):
     """The portfolio cannot be read at all: missing folder, unreadable workbook, bad encoding."""

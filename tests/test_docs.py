@@ -315,7 +315,11 @@ def test_tutorial_code_applies_and_its_tests_pass(tmp_path):
         script = "\n".join([book.cells[1].source, book.cells[2].source,
                             "import pmo_lib",
                             f"assert pmo_lib.__file__.startswith({str(root)!r}), pmo_lib.__file__",
-                            *[f"print(({call})._repr_html_())" for call in calls]])
+                            # a plain Altair chart shows through the renderer a notebook's import of pmo_lib enables
+                            "from pmo_lib.charts.render import use_static_charts",
+                            "use_static_charts()",
+                            *[f"shown = ({call})\nprint(shown._repr_mimebundle_()['text/html'] "
+                              "if hasattr(shown, '_repr_mimebundle_') else shown._repr_html_())" for call in calls]])
         shown = subprocess.run([sys.executable, "-c", script], cwd=root / "notebooks", env=env,
                                capture_output=True, text=True, timeout=600)
         assert shown.returncode == 0, shown.stderr[-4000:]

@@ -128,3 +128,39 @@ def test_pre_commit_strips_outputs_and_metadata_churn_offline(tmp_path):
     assert second.returncode == 0, second.stdout + second.stderr
     committed = nbformat.reads(git("show", "HEAD:notebooks/report.ipynb").stdout, as_version=4)
     assert committed == stripped
+
+
+def test_lab_kernels_reload_pmo_lib_after_an_edit(tmp_path):
+    """With PMO_AUTORELOAD=1 (set by make lab), an edit to pmo_lib reaches the open kernel at its next cell.
+
+    In the same kernel: a bad parameter value is one line naming the parameter and the form.
+    """
+    from jupyter_client.manager import start_new_kernel
+
+    shutil.copytree(ROOT / "pmo_lib", tmp_path / "pmo_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PMO_AUTORELOAD": "1"}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
+    try:
+        def run(code: str) -> str:
+            shown = []
+            reply = client.execute_interactive(code, timeout=120, output_hook=lambda m: shown.append(
+                m["content"].get("text") or m["content"].get("data", {}).get("text/plain", "")))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(shown).strip()
+
+        assert run("import pmo_lib.formatting, altair\nprint(pmo_lib.__file__.startswith("
+                   f"{str(tmp_path)!r}), altair.renderers.active)") == "True pmo_svg"
+        with open(tmp_path / "pmo_lib" / "formatting.py", "a", encoding="utf-8") as module:
+            module.write("\n\ndef edited_in_lab():\n    return 'new code'\n")
+        assert run("print(pmo_lib.formatting.edited_in_lab())") == "new code"
+        # a bad parameter value: one line naming the parameter and the form, no traceback
+        reply = client.execute_interactive(
+            "from pmo_lib.reports import ProjectReport\n"
+            "ProjectReport.load(data_path='data/sample', status_date='2026-13-45', project_id='PRJ-008')",
+            timeout=300, output_hook=lambda m: None)
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["traceback"] == [
+            "ParameterError: status_date: '2026-13-45' is not a date; write it as YYYY-MM-DD, e.g. \"2026-11-20\""]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

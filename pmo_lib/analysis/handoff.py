@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from pmo_lib.analysis.core import PortfolioAnalysis
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.reading import is_url
+from pmo_lib.errors import ParameterError
 from pmo_lib.files import write_bytes
 from pmo_lib.parameters import PROJECT_ROOT, load_parameters
 
@@ -61,8 +63,29 @@ def load_analysis(*, data_path: str, status_date: str, params_file: str = "") ->
     CSV files, provided it was made from the same data files (sizes and
     modification times), status date and parameters.
     """
+    _check_date("status_date", status_date)
     path = resolve_data_path(data_path)
     return _cached(*analysis_key(path, status_date, params_file))
+
+
+def _check_date(name: str, value) -> None:
+    """A date parameter must be a real date written YYYY-MM-DD; else one line naming it and the form.
+
+    Examples
+    --------
+    >>> _check_date("status_date", "2026-13-45")
+    Traceback (most recent call last):
+    ...
+    pmo_lib.errors.ParameterError: status_date: '2026-13-45' is not a date; write it as YYYY-MM-DD, e.g. "2026-11-20"
+    """
+    text = str(value)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            dt.date.fromisoformat(text)
+            return
+    except ValueError:
+        pass
+    raise ParameterError(f'{name}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. "2026-11-20"')
 
 
 def analysis_key(path: Path, status_date, params_file: str) -> tuple:
