@@ -167,6 +167,9 @@ def table(
         for i, (fmt, aligned) in enumerate(formatters)
     ]
     right = ' class="num" style="text-align:right;white-space:nowrap"'
+    # Text is aligned left inline too: JupyterLab's own stylesheet right-aligns every cell, and the
+    # notebook should show the table as the page does.
+    left = ' style="text-align:left"'
 
     def header_text(name: Any) -> str:
         if name in labels:
@@ -176,13 +179,13 @@ def table(
         return str(name)
 
     head = "".join(
-        f'<th scope="col"{right if aligned else ""}>{escape(header_text(name))}</th>'
+        f'<th scope="col"{right if aligned else left}>{escape(header_text(name))}</th>'
         for name, (_, aligned) in zip(columns, formatters)
     )
     rows = []
     for values in frame.itertuples(index=False, name=None):
         cells = "".join(
-            f"<td{right if aligned else ''}>{fmt(value)}</td>"
+            f"<td{right if aligned else left}>{fmt(value)}</td>"
             for value, (fmt, aligned) in zip(values, formatters)
         )
         rows.append(f"<tr>{cells}</tr>")
