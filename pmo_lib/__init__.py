@@ -1,9 +1,10 @@
 """pmo-reports: project data in, metrics, charts and HTML status reports out.
 
-In a notebook kernel (JupyterLab, or a scheduled run's kernel) the first
+In an IPython shell (a JupyterLab kernel, a scheduled run's kernel) the first
 ``import pmo_lib`` makes plain Altair charts show as inline SVG in the report
-theme (:func:`pmo_lib.charts.render.use_static_charts`), so a chart that is a
-cell's last expression appears in JupyterLab and on the page with no network.
+theme (:func:`pmo_lib.charts.render.use_static_charts`; the direct engine
+calls it itself), so a chart that is a cell's last expression appears in
+JupyterLab and on the page with no network.
 With ``PMO_AUTORELOAD=1`` in the environment (``make lab`` sets it), it also
 turns on IPython's autoreload, so edits to ``pmo_lib`` reach an open notebook
 at its next cell, without a kernel restart.
@@ -14,9 +15,8 @@ import sys as _sys
 
 
 def _notebook_shell():
-    """The IPython shell of the notebook kernel this process is, or None."""
-    shell = getattr(_sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    return shell if getattr(shell, "kernel", None) is not None else None
+    """The IPython shell this process runs notebook cells in, or None."""
+    return getattr(_sys.modules.get("IPython"), "get_ipython", lambda: None)()
 
 
 if (_shell := _notebook_shell()) is not None:

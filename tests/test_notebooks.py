@@ -164,3 +164,37 @@ def test_lab_kernels_reload_pmo_lib_after_an_edit(tmp_path):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+@pytest.mark.parametrize("engine", ["warm", "direct", "papermill"])
+def test_a_plain_altair_chart_reaches_the_page_on_every_engine(tmp_path, engine):
+    """A cell whose last expression is an alt.Chart shows on the page as inline SVG, no script, no URL."""
+    import datetime as dt
+
+    from bs4 import BeautifulSoup
+
+    from pmo_lib.parameters import parse_parameters
+    from pmo_lib.run.suite import run_reports
+    from tests.conftest import VALID_TABLES, write_tables
+
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    cells = [new_markdown_cell("# Plain chart"),
+             new_code_cell('data_path: str = ""\nstatus_date: str = ""\nparams_file: str = ""\n'
+                           'previous_metrics: str = ""', metadata={"tags": ["parameters"]}),
+             new_code_cell("import altair as alt\nimport pmo_lib"), new_markdown_cell("## Spend"),
+             new_code_cell('alt.Chart(alt.Data(values=[{"phase": "Build <2>", "spend": 3}])).mark_bar()'
+                           '.encode(x="phase:N", y="spend:Q")')]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}}), str(root / "notebooks" / "plain.ipynb"))
+    params = parse_parameters({"portfolio_name": "Plain", "reports": [
+        {"name": "portfolio", "notebook": "notebooks/plain.ipynb", "scope": "portfolio", "title": "Plain"}]})
+    outcome = run_reports(data=write_tables(tmp_path / "data", VALID_TABLES), status_date=dt.date(2024, 1, 20),
+                          out_dir=tmp_path / "out", params=params, root=root, workers=1, progress=False,
+                          engine=engine)
+    assert outcome.exit_code == 0, [r.error for r in outcome.results]
+    page = (outcome.run_dir / "portfolio.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    [svg] = soup.select("figure.pmo-chart svg")
+    assert "Build <2>" in svg.get_text(" ") and not soup.find_all("script")
+    assert "cdn.jsdelivr" not in page and "vega@" not in page

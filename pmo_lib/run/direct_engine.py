@@ -267,6 +267,9 @@ def _serve(cwd: str) -> None:
     parent = os.getppid()
     _watch_parent(parent)
     shell, outputs = _make_shell()
+    from pmo_lib.charts.render import use_static_charts
+
+    use_static_charts()  # plain Altair charts as inline SVG, as a kernel's first import of pmo_lib does
     sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
     shell.run_cell(WARM_UP, store_history=False, silent=True)
     # What ``import pmo_lib`` does in a kernel (this process imported it before it had a shell):
