@@ -203,7 +203,7 @@ def _configure_logging(fmt: str) -> None:
               help="Earlier run folder to compare with; default the latest earlier run beside --out.")
 # The same names as pmo_lib.run.job.ENGINES and DEFAULT_ENGINE (kept literal: importing the runner here
 # would slow every command's start; tests/cli check they agree).
-@click.option("--engine", type=click.Choice(["warm", "direct", "papermill"]), default="warm", show_default=True,
+@click.option("--engine", type=click.Choice(["warm", "direct", "papermill"]), default="direct", show_default=True,
               help="warm: one kernel per worker kept across reports; direct: IPython's shell per worker, "
                    "without the kernel protocol; papermill: a new kernel per report.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,

@@ -106,7 +106,7 @@ ENGINES = ("warm", "direct", "papermill")
 """warm: a Jupyter kernel per worker kept across reports; direct: IPython's shell in a process per
 worker, without the kernel protocol (:mod:`pmo_lib.run.direct_engine`); papermill: a new kernel per
 report."""
-DEFAULT_ENGINE = "warm"
+DEFAULT_ENGINE = "direct"  # picked by benchmarks/bench_reports.py (RESULTS.md): less CPU per report than warm
 _KERNEL = None  # this process's warm kernel or direct engine, started on first use
 
 
