@@ -1,7 +1,7 @@
 """Time the report suite: the naive papermill + nbconvert way, ``pmo-report run``, and the compute floor.
 
 Run: ``.venv/bin/python benchmarks/bench_reports.py [--sizes 40,200,1000] [--naive-projects 3]
-[--workers 2] [--floor-sizes 40,200] [--seed 1] [--no-papermill-engine] [--no-breakdown]
+[--workers 2] [--floor-sizes 40,200] [--engines warm,direct] [--seed 1] [--no-papermill-engine] [--no-breakdown]
 [--no-results]``.
 
 On generated portfolios (``pmo-report sample --seed S``, one per size, written once into
@@ -12,8 +12,8 @@ On generated portfolios (``pmo-report sample --seed S``, one per size, written o
    -p project_id ...`` process, then one ``jupyter nbconvert --to html --no-input OUT.ipynb``
    process, sequentially (the CLIs of ``.venv/bin``);
 2. **run**: ``pmo-report run`` on the whole portfolio (subprocess, fresh output folder,
-   ``--workers W``, warm engine) for every size, and once with ``--engine papermill`` on the
-   smallest; total and per-report wall time, the per-job seconds of its manifest, CPU seconds and
+   ``--workers W``) once per engine of ``--engines`` (warm and direct) for every size, and once
+   with ``--engine papermill`` on the smallest; total and per-report wall time, the per-job seconds of its manifest, CPU seconds and
    the peak memory of the whole process tree (sum of RSS of the CLI, its workers and their
    kernels, sampled every 0.1 s with psutil, the process list refreshed every 0.5 s; shared
    pages are counted in every process, so this is an upper bound);
