@@ -114,3 +114,7 @@ class ReportError(PmoError):
     """A report could not be produced."""
 
     exit_code = 1
+
+
+class HistoryError(PmoError):
+    """The snapshot store cannot be used: a bad URL, an unreachable server, a wrong schema version."""

@@ -125,6 +125,7 @@ class WindowParameters(_Strict):
     milestone_at_risk_days: int = Field(14, ge=0)
     burn_rate_weeks: int = Field(4, ge=1)
     top_risks: int = Field(5, ge=1)
+    trend_periods: int = Field(12, ge=2, le=520)
 
 
 class ExposureParameters(_Strict):

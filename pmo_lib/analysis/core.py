@@ -50,6 +50,9 @@ class PortfolioAnalysis:
         Thresholds, windows and weights; the defaults when omitted.
     """
 
+    history = None
+    """The run's :class:`~pmo_lib.history.series.TrendHistory` (earlier periods and this one), set by the runner."""
+
     def __init__(self, portfolio: Portfolio, *, status_date, params: RunParameters | None = None):
         self.portfolio = portfolio
         self.status_date = pd.Timestamp(status_date).date() if not isinstance(status_date, dt.date) else status_date

@@ -216,11 +216,13 @@ def _configure_logging(fmt: str) -> None:
               help="Mail the reports when the run is done (see `pmo-report email`); failed reports are not mailed.")
 @click.option("--pdf", "make_pdf", is_flag=True,
               help="Also print the board pack to <run folder>/board-pack.pdf (see `pmo-report pdf`).")
+@click.option("--history-db", "history_db", default=None, metavar="URL",
+              help="Snapshot store (SQLAlchemy URL); default $PMO_HISTORY_DB, else history.sqlite in the output root.")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
 @click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=PROFILE_HELP + " Default: the parameters' profile.")
 def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
-        dry_run, send_email, make_pdf, log_format, profile) -> None:
+        dry_run, send_email, make_pdf, log_format, profile, history_db) -> None:
     """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.suite import plan_run, run_reports
@@ -249,7 +251,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
         outcome = run_reports(
             data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
             projects=selected, workers=workers, previous=previous, engine=engine, keep=keep, executor=executor,
-            scheduler=scheduler)
+            scheduler=scheduler, history_db=history_db)
     except PmoError as exc:
         if hasattr(exc, "problems"):
             _fail_with_problems(exc)
@@ -260,6 +262,8 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     ok = sum(r.status == "ok" for r in outcome.results)
     failed = len(outcome.results) - ok
     click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
+    if outcome.history_error:
+        click.echo(f"error: history not written: {outcome.history_error}", err=True)
     code = outcome.exit_code
     if make_pdf:
         code = max(code, _print_pack(outcome.run_dir, None, None, "a4"))
@@ -378,10 +382,12 @@ def list_reports_command(params_file: Path | None) -> None:
 
 
 from pmo_lib.cli.email import email as _email_command  # noqa: E402
+from pmo_lib.cli.history import history as _history_command  # noqa: E402
 from pmo_lib.cli.init import init as _init_command  # noqa: E402
 
 main.add_command(_email_command)
 main.add_command(_init_command)
+main.add_command(_history_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,9 @@ The order of a run:
 3. ``metrics.csv`` is computed once and written;
 4. every report job runs (in parallel workers); a failing one is recorded and
    the others go on;
-5. ``index.html`` and ``manifest.json`` are written last.
+5. ``index.html`` and ``manifest.json`` are written;
+6. when every report succeeded, the run's snapshot is written to the history
+   store (docs/history.md) in one transaction: a failed run writes none.
 
 Every file is written atomically, so a run killed part-way leaves each page
 either as it was or complete, and running it again completes it.
@@ -29,7 +31,7 @@ import yaml
 from pmo_lib.analysis.handoff import ANALYSIS_CACHE_ENV, share_analysis
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.reading import describe_source, is_url, resolve_source
-from pmo_lib.errors import ParameterError
+from pmo_lib.errors import HistoryError, ParameterError
 from pmo_lib.files import write_json, write_text
 from pmo_lib.formatting import format_date, format_timestamp, use_number_format
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters
@@ -51,10 +53,11 @@ class RunOutcome:
 
     run_dir: Path
     results: list[JobResult]
+    history_error: str | None = None
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.status != "ok" for r in self.results) else 0
+        return 1 if self.history_error or any(r.status != "ok" for r in self.results) else 0
 
 
 def fingerprint(path: Path) -> str:
@@ -178,6 +181,7 @@ def run_reports(
     keep: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    history_db: str | None = None,
 ) -> RunOutcome:
     """Run the whole report suite; see the module docstring for the order.
 
@@ -187,10 +191,12 @@ def run_reports(
 
     Raises
     ------
-    DataValidationError, DataSourceError, ParameterError
+    DataValidationError, DataSourceError, ParameterError, HistoryError
         Before anything is written.
     """
     from pmo_lib.analysis.core import PortfolioAnalysis
+    from pmo_lib.history.recording import read_trends, record_run
+    from pmo_lib.history.store import history_url
     from pmo_lib.run.index_page import render_index
 
     plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params,
@@ -203,11 +209,13 @@ def run_reports(
         log.info("removed %s, left by an interrupted run", stale)
 
     use_number_format(params.number_format)  # the index page and the pages' metadata, as the kernels do
+    analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
+    history_db = history_url(history_db, output_root=out_dir.parent if run_date(out_dir) is not None else None)
+    analysis.history = read_trends(history_db, analysis, periods=params.windows.trend_periods)
     started = now_iso()
     # The notebooks read the very parameters this run was given, whatever file they came from.
     write_text(out_dir / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
                                                              allow_unicode=True))
-    analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
     table = analysis.metrics
     write_text(out_dir / "metrics.csv", format_metrics(table))
     analysis.pages = frozenset(job.page for job in jobs if job.notebook not in plan.refused)
@@ -255,7 +263,16 @@ def run_reports(
             for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
                 log.info("pruned old run %s", gone)
         write_history(out_dir.parent, name=params.portfolio_name)
-    return RunOutcome(out_dir, results)
+    outcome = RunOutcome(out_dir, results)
+    if outcome.exit_code == 0:  # the one place a run writes its snapshot: after it succeeded
+        try:
+            record_run(history_db, analysis, source=str(out_dir), data_fingerprint=manifest["data"]["fingerprint"])
+        except HistoryError as exc:
+            outcome.history_error = str(exc)
+            log.error("history not written: %s", exc)
+    elif history_db:
+        log.warning("history not written: %d report(s) failed", manifest["counts"]["failed"])
+    return outcome
 
 
 def report_rag(analysis, scope: str, subject: str) -> str:
