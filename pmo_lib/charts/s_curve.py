@@ -45,7 +45,7 @@ def s_curve_chart(
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> alt.LayerChart | alt.Chart:
-    """Chart PV, AC and the EAC forecast as lines and EV as a point, with BAC and the status date.
+    """Chart PV, AC and the EAC forecast as lines and EV as points (joined across reports), with BAC and the status date.
 
     One legend names every series; the budget at completion (the last
     planned value) is a dotted line labelled "BAC €172k"; the plot reaches
@@ -141,11 +141,13 @@ def s_curve_chart(
                                 scale=alt.Scale(domain=names, range=[_DASHES[c] for c in codes]))
         layers.append(alt.Chart(frame[~ev]).mark_line(strokeWidth=2, clip=True).encode(
             x=x, y=y, tooltip=tooltip, color=colour, strokeDash=dashes))
-    if ev.any():  # EV has no history: a point, in the one legend by its colour
+    if ev.any():  # EV at each report: points, joined by a line when the run history gives several
+        if ev.sum() > 1:
+            layers.append(alt.Chart(frame[ev]).mark_line(strokeWidth=2, clip=True).encode(x=x, y=y, color=colour))
         layers.append(alt.Chart(frame[ev]).mark_point(size=90, filled=True, opacity=1).encode(
             x=x, y=y, tooltip=tooltip, color=colour))
 
-    if status_date is None and ev.any():
+    if status_date is None and ev.any():  # EV's latest report
         status_date = frame.loc[ev, "date"].max()
     if status_date is not None:
         layers.append(status_rule(status_date))

@@ -162,13 +162,22 @@ def _print_warnings(warnings) -> None:
 @click.option("--projects", "n_projects", default=24, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--status-date", required=True, type=StatusDate())
-def sample(out: Path, n_projects: int, seed: int, status_date: dt.date) -> None:
-    """Write a realistic generated portfolio of any size (same seed, same bytes)."""
+@click.option("--history-periods", default=11, show_default=True, type=click.IntRange(0, 520),
+              help="Weekly periods before the status date to write to OUT/history/ (the trends; 0: none).")
+def sample(out: Path, n_projects: int, seed: int, status_date: dt.date, history_periods: int) -> None:
+    """Write a realistic generated portfolio of any size (same seed, same bytes), with its history."""
     from pmo_lib.data.sample import generate_portfolio, write_portfolio
 
     tables = generate_portfolio(projects=n_projects, seed=seed, status_date=status_date)
     write_portfolio(tables, out)
     click.echo(f"wrote {n_projects:,} projects to {out}")
+    if history_periods:
+        from pmo_lib.history.files import HISTORY_FOLDER, write_history_files
+        from pmo_lib.history.sample import sample_history
+
+        history = sample_history(tables, status_date=status_date, periods=history_periods)
+        write_history_files(history, Path(out) / HISTORY_FOLDER)
+        click.echo(f"wrote {history.periods} weekly periods of history to {Path(out) / HISTORY_FOLDER}")
 
 
 class _JsonLines(logging.Formatter):

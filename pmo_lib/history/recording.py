@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from pmo_lib.errors import HistoryError
+from pmo_lib.history.files import HISTORY_FOLDER, read_history_files
 from pmo_lib.history.series import TrendHistory
 from pmo_lib.history.snapshot import snapshot_from_analysis
 from pmo_lib.history.store import WriteResult, make_url, open_store
@@ -23,8 +24,11 @@ def _sqlite_missing(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file()
 
 
-def read_trends(url: str | None, analysis, *, periods: int) -> TrendHistory:
+def read_trends(url: str | None, analysis, *, periods: int, data: Path | None = None) -> TrendHistory:
     """The run's trend series: up to ``periods - 1`` stored periods before its status date, then its own.
+
+    Periods the store lacks come from the data folder's own ``history/``
+    (:mod:`pmo_lib.history.files`), when it has one.
 
     Parameters
     ----------
@@ -34,6 +38,8 @@ def read_trends(url: str | None, analysis, *, periods: int) -> TrendHistory:
         The run's analysis; its snapshot becomes the newest period.
     periods : int
         How many periods the pages show (``windows.trend_periods``).
+    data : Path, optional
+        The portfolio folder (its ``history/`` folder is read).
 
     Raises
     ------
@@ -54,6 +60,9 @@ def read_trends(url: str | None, analysis, *, periods: int) -> TrendHistory:
                 log.warning("history: %s", note)
             history = store.read_series(key, before=analysis.status_date, periods=max(periods - 1, 0))
             history.note = note
+    if data is not None and Path(data).is_dir():
+        carried = read_history_files(Path(data) / HISTORY_FOLDER, key=history.portfolio_key)
+        history = history.filled_from(carried, before=analysis.status_date)
     return history.with_snapshot(snapshot_from_analysis(analysis)).last(periods)
 
 

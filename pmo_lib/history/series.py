@@ -84,6 +84,21 @@ class TrendHistory:
             parts[name] = normalise(pd.concat(frames, ignore_index=True) if frames else own, name)
         return TrendHistory(self.portfolio_key, note=self.note, **parts)
 
+    def filled_from(self, other: TrendHistory | None, *, before=None) -> TrendHistory:
+        """This history plus the periods of ``other`` (before ``before``) that it does not hold itself."""
+        if other is None:
+            return self
+        mine = set(self.dates)
+        limit = pd.Timestamp(before) if before is not None else None
+        parts = {}
+        for name in FRAMES:
+            theirs = getattr(other, name)
+            dates = pd.to_datetime(theirs["status_date"])
+            keep = ~dates.isin(mine) & (dates < limit if limit is not None else True)
+            frames = [f for f in (getattr(self, name), theirs[keep]) if len(f)]
+            parts[name] = normalise(pd.concat(frames, ignore_index=True), name) if frames else getattr(self, name)
+        return TrendHistory(self.portfolio_key, note=self.note, **parts)
+
     def last(self, periods: int) -> TrendHistory:
         """Only the newest ``periods`` status dates."""
         keep = set(self.dates[-periods:]) if periods > 0 else set()

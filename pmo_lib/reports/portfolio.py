@@ -13,6 +13,7 @@ from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.html import HtmlFragment, missing_table, note, report_header
 from pmo_lib.reports.program import project_table, rollup_tiles, top_risks_table, upcoming
 from pmo_lib.reports.summary import rollup_sentences, summary_block
+from pmo_lib.reports.trends import rollup_trends, with_earned_value_history
 
 
 class PortfolioReport(ReportView):
@@ -65,6 +66,10 @@ class PortfolioReport(ReportView):
         """Headline KPIs: sums over all projects, ratios from the sums."""
         return rollup_tiles(self, self.analysis.totals, before=self.previous_totals())
 
+    def trends(self) -> HtmlFragment:
+        """The portfolio's SPI and CPI, RAG counts and EAC over the stored periods."""
+        return combine(*rollup_trends(self, level="portfolio", name=None))
+
     def rag_distribution(self):
         """How many projects are red, amber, green (and without data)."""
         return show_chart(charts.rag_distribution(self.metrics))
@@ -86,7 +91,7 @@ class PortfolioReport(ReportView):
 
     def s_curve(self):
         """The portfolio's cumulative planned value, earned value and actual cost."""
-        curve = self.analysis.portfolio_s_curve
+        curve = with_earned_value_history(self.analysis.portfolio_s_curve, self.analysis.history, None)
         return show_chart(charts.s_curve_chart(curve, currency=self.currency, status_date=self.status_date,
                                                title="Portfolio S-curve"))
 

@@ -13,6 +13,7 @@ from pmo_lib.reports.base import ReportView, combine, dimension_rag
 from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.html import HtmlFragment, kpi_tiles, missing_table, report_header
 from pmo_lib.reports.summary import rollup_sentences, summary_block
+from pmo_lib.reports.trends import rollup_trends
 
 PROJECT_TABLE_COLUMNS = {
     "name": "Project", "project_id": "ID", "manager": "Manager", "status": "Status",
@@ -128,6 +129,10 @@ class ProgramReport(ReportView):
     def bubble(self):
         """CPI against SPI per project, bubble size the budget."""
         return show_chart(charts.cpi_spi_bubble(self.metrics, color="overall_rag"))
+
+    def trends(self) -> HtmlFragment:
+        """The program's SPI and CPI, RAG counts and EAC over the stored periods."""
+        return combine(*rollup_trends(self, level="program", name=self.program))
 
     def upcoming_milestones(self) -> HtmlFragment:
         """Milestones due in the look-ahead window."""

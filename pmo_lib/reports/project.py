@@ -13,8 +13,10 @@ from pmo_lib.metrics.risk import heat_map, top_risks
 from pmo_lib.reports.base import RAG_DIMENSIONS, ReportView, combine, dimension_rag
 from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.facts import ProjectPlan
+from pmo_lib.reports.forecast import project_forecast
 from pmo_lib.reports.html import HtmlFragment, Tile, kpi_tiles, missing_table, note, report_header
 from pmo_lib.reports.summary import project_sentences, summary_block
+from pmo_lib.reports.trends import project_trends, with_earned_value_history
 
 
 class ProjectReport(ReportView):
@@ -195,11 +197,18 @@ class ProjectReport(ReportView):
     # --- charts and tables -------------------------------------------------------------------
     def s_curve(self):
         """Cumulative planned value, earned value and actual cost, with the EAC projection."""
-        curve = self._mine(self.analysis.s_curves).drop(columns="project_id")
+        curve = with_earned_value_history(self._mine(self.analysis.s_curves).drop(columns="project_id"),
+                                          self.analysis.history, self.project_id)
         if curve.empty:
             return note("No baseline tasks: nothing to plot.")
         return show_chart(charts.s_curve_chart(curve, currency=self.currency, status_date=self.status_date,
                                                title=f"S-curve: {self.project['name']}"))
+
+    def trends(self) -> HtmlFragment:
+        """Trends (indices, RAG history, milestone trend analysis, EAC/finish drift, exposure) and forecast ranges."""
+        history = self.analysis.history
+        rows = None if history is None else history.project(self.project_id)
+        return combine(*project_trends(self, self.project_id), project_forecast(self, self.project_id, rows))
 
     def milestones(self) -> HtmlFragment:
         """Milestones, baseline against forecast or actual finish."""
