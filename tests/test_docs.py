@@ -141,7 +141,11 @@ def command_uses(text: str) -> list[tuple[str, list[str], str]]:
 
 
 def _options(command) -> set[str]:
-    return {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | {"--help", "-h"}
+    """A command's options; for a group (``pmo-report history``), those of any of its subcommands."""
+    own = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | {"--help", "-h"}
+    for sub in getattr(command, "commands", {}).values():
+        own |= _options(sub)
+    return own
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=_doc_id)

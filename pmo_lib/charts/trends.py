@@ -74,7 +74,8 @@ def index_trend(frame: pd.DataFrame, *, green: float = 0.95, amber: float = 0.85
         tooltip=[alt.Tooltip("index:N", title="Index"), alt.Tooltip("status_date:T", title="Report date",
                                                                     format=DATE_FORMAT),
                  alt.Tooltip("value:Q", title="Value", format=".2f")])
-    return alt.layer(band, lines, title=chart_title(title)).properties(width=width, height=height)
+    return (alt.layer(band, lines, title=chart_title(title)).resolve_scale(color="independent")
+            .properties(width=width, height=height))
 
 
 def rag_history(frame: pd.DataFrame, *, title: str = "RAG history", width: int = WIDTH):

@@ -8,6 +8,8 @@ periods running, 0.97 → 0.88"), pure functions of the series.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from pmo_lib.charts.render import show_chart
@@ -69,8 +71,8 @@ def index_sentences(series: pd.DataFrame, *, indices=(("spi", "SPI"), ("cpi", "C
         values = pd.to_numeric(series[column], errors="coerce").dropna().reset_index(drop=True)
         for falling, verb in ((True, "fallen"), (False, "risen")):
             n = run_length(values, falling=falling)
-            if n >= minimum:
-                start = values.iloc[-n - 1]  # the value before the first step of the run
+            start = values.iloc[-n - 1] if n else math.nan  # the value before the first step of the run
+            if n >= minimum and abs(round(values.iloc[-1], 2) - round(start, 2)) >= 0.01:  # a visible move
                 out.append(f"{label} has {verb} for {_count(n)} periods running, {start:.2f} → {values.iloc[-1]:.2f}.")
     return out
 
