@@ -189,10 +189,11 @@ class HistoryStore:
     @contextmanager
     def _transaction(self):
         """A connection in one transaction: committed at the end, rolled back on any error."""
+        driver_error = getattr(self.engine.dialect.loaded_dbapi, "Error", SQLAlchemyError)  # raised by COPY
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, driver_error) as exc:
             raise HistoryError(f"history database {self.shown}: {_first_line(exc)}") from None
 
     # --- identity ------------------------------------------------------------------------------
