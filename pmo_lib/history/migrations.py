@@ -15,8 +15,8 @@ from __future__ import annotations
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 
+import pmo_lib.history.schema as schema
 from pmo_lib.errors import HistoryError
-from pmo_lib.history import schema
 
 MIGRATIONS: dict[int, list[str]] = {}
 """``{version: [SQL, ...]}``: the statements that take a store from ``version - 1`` to ``version``."""

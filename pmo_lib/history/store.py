@@ -39,8 +39,8 @@ from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+import pmo_lib.history.schema as schema
 from pmo_lib.errors import HistoryError
-from pmo_lib.history import schema
 from pmo_lib.history.migrations import prepare_schema
 from pmo_lib.history.series import TrendHistory, normalise
 from pmo_lib.history.snapshot import Snapshot

@@ -211,7 +211,8 @@ def run_reports(
     use_number_format(params.number_format)  # the index page and the pages' metadata, as the kernels do
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
     history_db = history_url(history_db, output_root=out_dir.parent if run_date(out_dir) is not None else None)
-    analysis.history = read_trends(history_db, analysis, periods=params.windows.trend_periods, data=data.resolve())
+    analysis.history = read_trends(history_db, analysis, periods=params.windows.trend_periods,
+                                   data=data if isinstance(data, Path) else None)
     started = now_iso()
     # The notebooks read the very parameters this run was given, whatever file they came from.
     write_text(out_dir / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
