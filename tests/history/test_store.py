@@ -163,6 +163,7 @@ def test_history_url_order(tmp_path, monkeypatch):
     assert history_url("sqlite:///x.sqlite", output_root=tmp_path) == "sqlite:///x.sqlite"
 
 
+@pytest.mark.e2e  # a timing: kept out of the fast tier, where a loaded machine makes it flaky
 def test_a_snapshot_of_1000_projects_is_written_in_under_a_second(store_url):
     rng = np.random.default_rng(3)
     frame = metrics_frame({f"P{i:04d}": float(s) for i, s in enumerate(rng.uniform(0.7, 1.1, 1000))})
