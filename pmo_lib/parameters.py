@@ -23,7 +23,7 @@ import datetime as dt
 import difflib
 import typing
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -35,15 +35,67 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMETERS = PROJECT_ROOT / "parameters" / "defaults.yaml"
 
 
+THRESHOLD_RANGE = (0.0, 2.0)  # an index of 2 is twice the plan: thresholds beyond it are mistakes
+MAX_WINDOW_DAYS = 3650  # ten years
+# The data's dates are 1678-01-01..2261-12-31 (what pandas can hold); a status date leaves room for any
+# window (ten years) and a year more for forecasts on either side.
+FIRST_STATUS_DATE, LAST_STATUS_DATE = dt.date(1690, 1, 1), dt.date(2250, 12, 31)
+
+
+def check_status_date(status_date: dt.date, *, source: str = "status date") -> dt.date:
+    """A status date every window and forecast can use, or a ParameterError naming the range.
+
+    Examples
+    --------
+    >>> check_status_date(dt.date(2026, 11, 20))
+    datetime.date(2026, 11, 20)
+    >>> check_status_date(dt.date(2300, 1, 1), source="--status-date")
+    Traceback (most recent call last):
+    ...
+    pmo_lib.errors.ParameterError: --status-date 2300-01-01: outside the dates the metrics can use (1690-01-01 to 2250-12-31)
+    """
+    if not FIRST_STATUS_DATE <= status_date <= LAST_STATUS_DATE:
+        raise ParameterError(f"{source} {status_date.isoformat()}: outside the dates the metrics can use "
+                             f"({FIRST_STATUS_DATE.isoformat()} to {LAST_STATUS_DATE.isoformat()})")
+    return status_date
+
+
+MAX_SPAN_YEARS = 250  # day counts are int64 nanoseconds (292 years): keep every difference well inside
+
+
+def check_status_date_span(status_date: dt.date, dates: tuple | None, *, source: str = "--status-date") -> None:
+    """The status date must lie within MAX_SPAN_YEARS of every date in the data (``dates``: first, last).
+
+    Examples
+    --------
+    >>> check_status_date_span(dt.date(2026, 11, 20), (dt.date(2025, 1, 6), dt.date(2027, 3, 1)))
+    >>> check_status_date_span(dt.date(1700, 1, 1), (dt.date(2025, 1, 6), dt.date(2027, 3, 1)))
+    Traceback (most recent call last):
+    ...
+    pmo_lib.errors.ParameterError: --status-date 1700-01-01: 327 years from the data's dates (2025-01-06 to 2027-03-01); the metrics span at most 250 years
+    """
+    if not dates:
+        return
+    first, last = (d.date() if hasattr(d, "date") and callable(d.date) else d for d in dates)
+    years = max((status_date - first).days, (last - status_date).days) / 365.25
+    if years > MAX_SPAN_YEARS:
+        raise ParameterError(f"{source} {status_date.isoformat()}: {years:.0f} years from the data's dates "
+                             f"({first.isoformat()} to {last.isoformat()}); the metrics span at most "
+                             f"{MAX_SPAN_YEARS} years")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Band(_Strict):
-    """Index thresholds: ``green`` if value >= green, ``amber`` if >= amber, else red."""
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
-    green: float = 0.95
-    amber: float = 0.85
+
+class Band(_Strict):
+    """Index thresholds: ``green`` if value >= green, ``amber`` if >= amber, else red (each 0 to 2)."""
+
+    green: FiniteFloat = Field(0.95, ge=THRESHOLD_RANGE[0], le=THRESHOLD_RANGE[1])
+    amber: FiniteFloat = Field(0.85, ge=THRESHOLD_RANGE[0], le=THRESHOLD_RANGE[1])
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -118,13 +170,13 @@ class RagRuleParameters(_Strict):
 
 
 class WindowParameters(_Strict):
-    """Look-ahead and look-back windows, in days or weeks."""
+    """Look-ahead and look-back windows, in days or weeks (at most ten years)."""
 
-    status_update_days: int = Field(14, ge=1)
-    milestone_days: int = Field(60, ge=1)
-    milestone_at_risk_days: int = Field(14, ge=0)
-    burn_rate_weeks: int = Field(4, ge=1)
-    top_risks: int = Field(5, ge=1)
+    status_update_days: int = Field(14, ge=1, le=MAX_WINDOW_DAYS)
+    milestone_days: int = Field(60, ge=1, le=MAX_WINDOW_DAYS)
+    milestone_at_risk_days: int = Field(14, ge=0, le=MAX_WINDOW_DAYS)
+    burn_rate_weeks: int = Field(4, ge=1, le=MAX_WINDOW_DAYS // 7)
+    top_risks: int = Field(5, ge=1, le=1000)
     trend_periods: int = Field(12, ge=2, le=520)
 
 
@@ -135,16 +187,22 @@ class ExposureParameters(_Strict):
     when red and amber projects together hold at least ``amber_share``.
     """
 
-    red_share: float = Field(0.15, ge=0, le=1)
-    amber_share: float = Field(0.30, ge=0, le=1)
+    red_share: FiniteFloat = Field(0.15, ge=0, le=1)
+    amber_share: FiniteFloat = Field(0.30, ge=0, le=1)
 
 
 class DemandWeightParameters(_Strict):
-    """Weights of the demand score (they need not sum to 1; they are normalised)."""
+    """Weights of the demand score (they need not sum to 1; they are normalised, so not all 0)."""
 
-    strategic_alignment: float = Field(0.5, ge=0)
-    benefit_per_cost: float = Field(0.3, ge=0)
-    risk: float = Field(0.2, ge=0)
+    strategic_alignment: FiniteFloat = Field(0.5, ge=0, le=1e6)
+    benefit_per_cost: FiniteFloat = Field(0.3, ge=0, le=1e6)
+    risk: FiniteFloat = Field(0.2, ge=0, le=1e6)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self):
+        if self.strategic_alignment + self.benefit_per_cost + self.risk <= 0:
+            raise ValueError("the weights must not all be 0 (the score divides by their sum)")
+        return self
 
 
 class NumberFormatParameters(_Strict):
@@ -201,11 +259,18 @@ class RunParameters(_Strict):
     demand_weights: DemandWeightParameters = DemandWeightParameters()
     rollup_exposure: ExposureParameters = ExposureParameters()
     report_base_url: str = ""
-    demand_capacity: float | None = Field(None, ge=0)
+    demand_capacity: FiniteFloat | None = Field(None, ge=0, le=1e15)
     number_format: NumberFormatParameters = NumberFormatParameters()
     reports: tuple[ReportEntry, ...] = Field(default_factory=_default_catalog)
-    timeout_seconds: int = Field(600, ge=1)
+    timeout_seconds: int = Field(600, ge=1, le=86_400)
     workers: int = Field(2, ge=1, le=64)
+
+    @field_validator("status_date")
+    @classmethod
+    def _usable_date(cls, value):
+        if value is not None:
+            check_status_date(value)
+        return value
 
     @field_validator("reports")
     @classmethod

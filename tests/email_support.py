@@ -6,6 +6,7 @@ real chart, so the e-mail tests do not depend on the whole report suite.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -230,30 +231,93 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 @dataclass
 class Handler:
-    """Records every delivered message; can refuse addresses or fail DATA transiently."""
+    """Records every delivered message; can refuse addresses, fail transiently, and inject faults.
+
+    ``data_faults`` are used one per DATA command, in order, after the whole
+    message (and its final dot) has arrived: ``"421"`` refuses it transiently;
+    ``"drop"`` keeps the message (the server will deliver it) and closes the
+    connection without a reply; ``"stall"`` keeps it and acknowledges only after
+    ``stall_seconds`` (after the client's timeout). ``rcpt_faults`` likewise per
+    RCPT command, before DATA: ``"drop"`` closes the connection, ``"stall"``
+    answers after ``stall_seconds``.
+    """
 
     refuse: set[str] = field(default_factory=set)
     transient_data_failures: int = 0
+    data_faults: list = field(default_factory=list)
+    rcpt_faults: list = field(default_factory=list)
+    stall_seconds: float = 2.0
     messages: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        fault = self.rcpt_faults.pop(0) if self.rcpt_faults else None
+        if fault == "drop":
+            server.transport.close()
+            return "250 OK"
+        if fault == "stall":
+            await asyncio.sleep(self.stall_seconds)
         if address.lower() in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        fault = self.data_faults.pop(0) if self.data_faults else None
         with self.lock:
-            if self.transient_data_failures > 0:
-                self.transient_data_failures -= 1
+            if self.transient_data_failures > 0 or fault == "421":
+                self.transient_data_failures = max(0, self.transient_data_failures - 1)
                 return "421 4.3.2 try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append((list(envelope.rcpt_tos), message, envelope.content))
+        if fault == "drop":  # taken, then the connection is lost before the 250
+            server.transport.close()
+        elif fault == "stall":  # taken, acknowledged after the client has given up
+            await asyncio.sleep(self.stall_seconds)
         return "250 Message accepted"
 
     def by_report(self) -> dict:
         return {m["X-PMO-Report"]: (rcpts, m) for rcpts, m, _ in self.messages}
+
+    def copies(self) -> dict:
+        """How many copies of each report arrived."""
+        counts: dict = {}
+        for _, m, _ in self.messages:
+            counts[m["X-PMO-Report"]] = counts.get(m["X-PMO-Report"], 0) + 1
+        return counts
+
+
+class Blackhole:
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.port = self.socket.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def __enter__(self) -> Blackhole:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
+
+    def environ(self, **extra) -> dict:
+        return {"PMO_SMTP_HOST": "127.0.0.1", "PMO_SMTP_PORT": str(self.port), "PMO_SMTP_SECURITY": "none",
+                "PMO_MAIL_FROM": "PMO Office <pmo@example.org>", "PMO_SMTP_RETRY_DELAY": "0.01", **extra}
 
 
 USER, PASSWORD = "pmo-sender", "Tr0ub4dor&3-not-in-any-file"
@@ -294,7 +358,7 @@ class SmtpServer:
         env = {"PMO_SMTP_HOST": "127.0.0.1", "PMO_SMTP_PORT": str(self.port), "PMO_SMTP_USER": USER,
                "PMO_SMTP_PASSWORD": PASSWORD, "PMO_SMTP_SECURITY": self.security,
                "PMO_MAIL_FROM": "PMO Office <pmo@example.org>", "PMO_SMTP_CA_FILE": str(self.cert),
-               "PMO_SMTP_RETRY_DELAY": "0.01"}
+               "PMO_SMTP_RETRY_DELAY": "0.01", "PMO_SMTP_CONNECT_TIMEOUT": "5", "PMO_SMTP_TIMEOUT": "5"}
         env.update(extra)
         return env
 

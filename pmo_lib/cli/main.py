@@ -27,13 +27,13 @@ class StatusDate(click.ParamType):
 
     def convert(self, value, param, ctx):
         from pmo_lib.dates import parse_status_date
+        from pmo_lib.parameters import check_status_date
 
-        if isinstance(value, dt.date):
-            return value
         try:
-            return parse_status_date(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            day = value if isinstance(value, dt.date) else parse_status_date(value)
+            return check_status_date(day, source="")
+        except (ValueError, PmoError) as exc:
+            self.fail(str(exc).strip(), param, ctx)
 
 
 def _fail(error: PmoError) -> None:
@@ -103,12 +103,13 @@ def metrics(data, status_date: dt.date, fmt: str, params_file: Path | None, prof
     """Print the per-project metrics table (spec section 3) to standard output."""
     from pmo_lib.analysis.core import portfolio_metrics
     from pmo_lib.data.loading import load_portfolio
-    from pmo_lib.parameters import load_parameters
+    from pmo_lib.parameters import check_status_date_span, load_parameters
     from pmo_lib.run.metrics_file import write_metrics
 
     try:
         params = load_parameters(params_file)
         portfolio = load_portfolio(data, profile or params.profile)
+        check_status_date_span(status_date, portfolio.date_range())
     except PmoError as exc:
         if getattr(exc, "problems", None):
             _fail_with_problems(exc)
@@ -227,12 +228,29 @@ def _configure_logging(fmt: str) -> None:
               help="Also print the board pack to <run folder>/board-pack.pdf (see `pmo-report pdf`).")
 @click.option("--history-db", "history_db", default=None, metavar="URL",
               help="Snapshot store (SQLAlchemy URL); default $PMO_HISTORY_DB, else history.sqlite in the output root.")
+@click.option("--force", is_flag=True,
+              help="Replace --out even if it holds files pmo-report did not write (they are deleted).")
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True)
 @click.option("--profile", "profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=PROFILE_HELP + " Default: the parameters' profile.")
 def run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
-        dry_run, send_email, make_pdf, log_format, profile, history_db) -> None:
-    """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input)."""
+        dry_run, send_email, make_pdf, force, log_format, profile, history_db) -> None:
+    """Run the full report suite into a run folder (exit 0 ok, 1 some failed, 2 bad input, 128+N stopped)."""
+    from pmo_lib.run.dispatch import Stopped, stop_on_signals
+
+    try:
+        with stop_on_signals():
+            code = _run(data, status_date, out, params_file, projects, workers, previous, engine, executor,
+                        scheduler, keep, dry_run, send_email, make_pdf, force, log_format, profile, history_db)
+    except Stopped as stop:
+        click.echo(f"error: {stop}; the reports were not finished and the previous run, if any, is unchanged",
+                   err=True)
+        sys.exit(stop.exit_code)
+    sys.exit(code)
+
+
+def _run(data, status_date, out, params_file, projects, workers, previous, engine, executor, scheduler, keep,
+         dry_run, send_email, make_pdf, force, log_format, profile, history_db) -> int:
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.suite import plan_run, run_reports
 
@@ -241,6 +259,7 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     out = out or Path("output") / status_date.isoformat()
     selected = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
+    after = [0]
     try:
         params = load_parameters(params_file)
         if profile is not None:
@@ -256,11 +275,12 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
             for reason in plan.refused.values():
                 click.echo(f"warning: {reason['message']}; its reports would fail", err=True)
             click.echo(f"dry run: {len(plan.jobs)} reports would run; nothing was written", err=True)
-            sys.exit(0)
+            return 0
         outcome = run_reports(
             data=data, status_date=status_date, out_dir=out, params=params, params_file=params_file,
             projects=selected, workers=workers, previous=previous, engine=engine, keep=keep, executor=executor,
-            scheduler=scheduler, history_db=history_db)
+            scheduler=scheduler, history_db=history_db, force=force,
+            then=_after_run(after, make_pdf=make_pdf, send_email=send_email))
     except PmoError as exc:
         if hasattr(exc, "problems"):
             _fail_with_problems(exc)
@@ -268,29 +288,39 @@ def run(data, status_date, out, params_file, projects, workers, previous, engine
     except OSError as exc:
         click.echo(f"error: cannot write the run folder {out}: {exc.strerror or exc}", err=True)
         sys.exit(2)
-    ok = sum(r.status == "ok" for r in outcome.results)
-    failed = len(outcome.results) - ok
-    click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
     if outcome.history_error:
         click.echo(f"error: history not written: {outcome.history_error}", err=True)
-    code = outcome.exit_code
-    if make_pdf:
-        code = max(code, _print_pack(outcome.run_dir, None, None, "a4"))
-    if send_email:
-        from pmo_lib.mail.send import email_run
+    return max(outcome.exit_code, after[0])
 
-        mailed = email_run(outcome.run_dir)
-        code = max(code, min(mailed, 1))  # a mail failure is a partial failure of the run
-    sys.exit(code)
+
+def _after_run(codes: list[int], *, make_pdf: bool, send_email: bool):
+    """Say how the run went, then print the board pack and mail it while its lock is still held.
+
+    The exit code of the board pack and the mail goes into ``codes``.
+    """
+    def then(outcome) -> None:
+        ok = sum(r.status == "ok" for r in outcome.results)
+        failed = len(outcome.results) - ok
+        click.echo(f"{ok} report{'s' * (ok != 1)} ok, {failed} failed: {outcome.run_dir / 'index.html'}")
+        if make_pdf:
+            codes[0] = max(codes[0], _print_pack(outcome.run_dir, None, None, "a4"))
+        if send_email:
+            from pmo_lib.mail.send import email_run
+
+            codes[0] = max(codes[0], min(email_run(outcome.run_dir), 1))  # a mail failure is a partial failure
+
+    return then
 
 
 def _print_pack(run_dir: Path, out: Path | None, programs: str | None, paper: str) -> int:
     """Print the board pack; 0 when written, 1 when it could not be (the message says why)."""
     from pmo_lib.run.pdf import board_pack
+    from pmo_lib.run.transaction import OutputLock, output_root
 
     selected = [p for p in programs.split(",") if p.strip()] if programs else None
     try:
-        path = board_pack(run_dir, out, programs=selected, paper=paper)
+        with OutputLock(output_root(run_dir), "pdf"):  # one writer: no run replaces the folder meanwhile
+            path = board_pack(run_dir, out, programs=selected, paper=paper)
     except PmoError as exc:
         click.echo(f"error: board pack not written: {exc}", err=True)
         return exc.exit_code if exc.exit_code == 2 else 1

@@ -71,6 +71,13 @@ class Portfolio:
         """Whether table ``name`` was supplied (and so a report section can use it)."""
         return name in self.supplied
 
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The earliest and latest date in any table, or None when there is none."""
+        found = [frame[column] for name in TABLE_ORDER for frame in [self.table(name)]
+                 for column in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[column])]
+        values = [v for series in found for v in (series.min(), series.max()) if pd.notna(v)]
+        return (min(values), max(values)) if values else None
+
     def counts(self) -> dict[str, int]:
         """Number of rows per table."""
         return {name: len(self.table(name)) for name in TABLE_ORDER}

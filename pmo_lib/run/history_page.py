@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from pmo_lib.files import write_text
 from pmo_lib.formatting import format_timestamp
 from pmo_lib.reports.html import rag_badge
 from pmo_lib.run.site import render
+from pmo_lib.run.transaction import is_ours
+
+log = logging.getLogger("pmo_lib.run")
+GENERATOR = '<meta name="generator" content="pmo-reports run history">'
 
 
 def run_date(folder: Path) -> dt.date | None:
@@ -36,7 +41,11 @@ def run_date(folder: Path) -> dt.date | None:
 
 
 def list_runs(root: Path) -> list[dict]:
-    """The run folders under ``root`` (named by ISO date, holding a manifest), newest first."""
+    """The run folders under ``root`` (named by ISO date, holding a manifest), newest first.
+
+    A symlinked run folder and a folder whose ``manifest.json`` cannot be read
+    as a JSON object are skipped with a warning.
+    """
     runs = []
     if not root.is_dir():
         return runs
@@ -44,9 +53,19 @@ def list_runs(root: Path) -> list[dict]:
         day = run_date(folder)
         if day is None:
             continue
+        if folder.is_symlink():
+            log.warning("skipped %s: a symlink, not a run folder pmo-report wrote", folder)
+            continue
+        file = folder / "manifest.json"
+        if not file.is_file():
+            continue
         try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (ValueError, OSError):
+            manifest = json.loads(file.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            log.warning("skipped %s: cannot be read (%s)", file, exc)
+            continue
+        if not isinstance(manifest, dict):
+            log.warning("skipped %s: not a run manifest (a JSON object)", file)
             continue
         runs.append({"date": day.isoformat(), "folder": folder.name, "manifest": manifest})
     return sorted(runs, key=lambda r: r["date"], reverse=True)
@@ -66,23 +85,56 @@ def render_history(runs: list[dict], *, name: str) -> str:
     rows = []
     for run in runs:
         m = run["manifest"]
-        counts = m.get("rag_counts") or {}
+        counts = m.get("rag_counts") if isinstance(m.get("rag_counts"), dict) else {}
+        totals = m.get("counts") if isinstance(m.get("counts"), dict) else {}
         rows.append({"date": run["date"], "folder": run["folder"], "rag": m.get("portfolio_rag"),
                      "mix": " / ".join(str(counts.get(k, 0)) for k in ("red", "amber", "green")),
-                     "ok": m.get("counts", {}).get("ok", 0), "failed": m.get("counts", {}).get("failed", 0),
+                     "ok": totals.get("ok", 0), "failed": totals.get("failed", 0),
                      "finished": format_timestamp(m.get("finished_at")) if m.get("finished_at") else ""})
     return render("history.html.j2", runs=rows, name=name, badge=rag_badge)
 
 
-def write_history(root: Path, *, name: str) -> Path:
-    """Rewrite ``root/index.html`` from the run folders it holds."""
-    return write_text(root / "index.html", render_history(list_runs(root), name=name))
+def is_history_page(path: Path) -> bool:
+    """Whether ``path`` is absent or a history page pmo-reports wrote (so it may be replaced).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> is_history_page(folder / "index.html")
+    True
+    >>> _ = (folder / "index.html").write_text("<h1>Our team site</h1>")
+    >>> is_history_page(folder / "index.html")
+    False
+    """
+    if not path.exists() and not path.is_symlink():
+        return True
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+    # GENERATOR since runs are transactions; the title of the pages written before
+    return GENERATOR in head or (head.startswith("<!DOCTYPE html>") and ": report runs</title>" in head)
+
+
+def write_history(root: Path, *, name: str) -> Path | None:
+    """Rewrite ``root/index.html`` from the run folders it holds; None if that file is not ours."""
+    target = root / "index.html"
+    if not is_history_page(target):
+        return None
+    return write_text(target, render_history(list_runs(root), name=name))
 
 
 def prune_runs(root: Path, *, keep: int, protect: Path | None = None) -> list[str]:
-    """Delete all but the ``keep`` newest run folders (never ``protect``); return what went."""
+    """Delete all but the ``keep`` newest run folders (never ``protect``); return what went.
+
+    Only folders pmo-reports built (with its marker, not symlinks) are deleted or counted.
+    """
     removed = []
-    for run in list_runs(root)[keep:]:
+    ours = [run for run in list_runs(root) if is_ours(root / run["folder"])]
+    for run in ours[keep:]:
         folder = root / run["folder"]
         if protect is not None and folder.resolve() == protect.resolve():
             continue

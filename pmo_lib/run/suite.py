@@ -2,27 +2,33 @@
 
 The order of a run:
 
-1. parameters are checked (unknown keys) — nothing written on error; a notebook whose
+1. parameters are checked (unknown keys, ranges) — nothing written on error; a notebook whose
    parameters cell does not declare what the run passes fails its own reports only;
 2. the portfolio is loaded and validated — nothing written on error (exit 2);
-3. ``metrics.csv`` is computed once and written;
-4. every report job runs (in parallel workers); a failing one is recorded and
-   the others go on;
-5. ``index.html`` and ``manifest.json`` are written;
-6. when every report succeeded, the run's snapshot is written to the history
+3. the output root's lock is taken (one writer at a time) and ``--out`` is checked to be
+   a folder pmo-reports wrote (or new, or empty) — nothing written on error (exit 2);
+4. a staging folder is made beside ``--out``; ``metrics.csv`` is computed once and written there;
+5. every report job runs (in parallel workers) into the staging folder; a failing one is
+   recorded and the others go on;
+6. ``index.html`` and ``manifest.json`` are written last, and the staging folder is swapped
+   in for ``--out`` in one step (:mod:`pmo_lib.run.transaction`);
+7. only then are old runs pruned (``--keep``) and the output root's history page rewritten.
+   Then, when every report succeeded, the run's snapshot is written to the history
    store (docs/history.md) in one transaction: a failed run writes none.
 
-Every file is written atomically, so a run killed part-way leaves each page
-either as it was or complete, and running it again completes it.
+A run that fails, crashes or is killed before step 6 leaves the previous run of
+that date exactly as it was; the next run removes its staging folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,14 +38,23 @@ from pmo_lib.analysis.handoff import ANALYSIS_CACHE_ENV, share_analysis
 from pmo_lib.data.loading import load_portfolio
 from pmo_lib.data.reading import describe_source, is_url, resolve_source
 from pmo_lib.errors import HistoryError, ParameterError
-from pmo_lib.files import write_json, write_text
+from pmo_lib.files import write_bytes, write_json, write_text
 from pmo_lib.formatting import format_date, format_timestamp, use_number_format
-from pmo_lib.parameters import PROJECT_ROOT, RunParameters
+from pmo_lib.parameters import PROJECT_ROOT, RunParameters, check_status_date, check_status_date_span
 from pmo_lib.run.catalog import parameter_problems
 from pmo_lib.run.history_page import prune_runs, run_date, write_history
 from pmo_lib.run.job import DEFAULT_ENGINE, JobResult, now_iso, refused_job
 from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.run.plan import ReportJob, plan_jobs
+from pmo_lib.run.transaction import (
+    OutputLock,
+    check_out_folder,
+    create_staging,
+    discard,
+    is_ours,
+    recover,
+    swap_in,
+)
 
 log = logging.getLogger("pmo_lib.run")
 
@@ -54,6 +69,8 @@ class RunOutcome:
     run_dir: Path
     results: list[JobResult]
     history_error: str | None = None
+    analysis: object = field(default=None, repr=False)  # for the snapshot written after the swap
+    fingerprint: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -93,9 +110,16 @@ def find_previous_run(out_dir: Path, status_date: dt.date, portfolio_name: str |
     root = out_dir.parent
     if not root.is_dir():
         return None
-    earlier = [(run_date(folder), folder) for folder in root.iterdir()
-               if run_date(folder) is not None and run_date(folder) < status_date
-               and (folder / "metrics.csv").is_file() and _same_portfolio(folder, portfolio_name)]
+    earlier = []
+    for folder in root.iterdir():
+        day = run_date(folder)
+        if day is None or day >= status_date or not (folder / "metrics.csv").is_file():
+            continue
+        if folder.is_symlink():
+            log.warning("skipped %s as the previous run: a symlink, not a run folder pmo-report wrote", folder)
+            continue
+        if _same_portfolio(folder, portfolio_name):
+            earlier.append((day, folder))
     return max(earlier)[1] if earlier else None
 
 
@@ -143,8 +167,10 @@ def plan_run(
     DataValidationError, DataSourceError, ParameterError
         Nothing has been written.
     """
+    check_status_date(status_date, source="--status-date")
     data = resolve_source(data)
     portfolio = load_portfolio(data, params.profile)
+    check_status_date_span(status_date, portfolio.date_range())
     known = portfolio.projects["project_id"].tolist()
     if projects:
         unknown = [p for p in projects if p not in known]
@@ -182,48 +208,90 @@ def run_reports(
     executor: str = "local",
     scheduler: str | None = None,
     history_db: str | None = None,
+    force: bool = False,
+    then: Callable[[RunOutcome], None] | None = None,
 ) -> RunOutcome:
-    """Run the whole report suite; see the module docstring for the order.
+    """Run the whole report suite as one transaction; see the module docstring for the order.
 
-    When the run folder is named by its status date (the default
+    The run is built in a staging folder beside ``out_dir`` and swapped in at
+    the end, holding the output root's :class:`~pmo_lib.run.transaction.OutputLock`
+    throughout. When the run folder is named by its status date (the default
     ``output/<status_date>/``), the output root's ``index.html`` is rewritten
-    to list every run, and ``keep`` prunes all but the newest ``keep`` runs.
+    after the swap to list every run (only if pmo-reports wrote it), and
+    ``keep`` prunes all but the newest ``keep`` runs. ``then`` is called with
+    the outcome while the lock is still held (``run --email`` mails the very
+    run it made).
 
     Raises
     ------
     DataValidationError, DataSourceError, ParameterError, HistoryError
         Before anything is written.
+    LockedError, NotOursError
+        Another process writes the output root, or ``out_dir`` holds files
+        pmo-reports did not write (and ``force`` is false); nothing written.
     """
-    from pmo_lib.analysis.core import PortfolioAnalysis
-    from pmo_lib.history.recording import read_trends, record_run
-    from pmo_lib.history.store import history_url
-    from pmo_lib.run.index_page import render_index
-
     plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params,
                     projects=projects, previous=previous, root=root)
-    portfolio, out_dir, previous, jobs = plan.portfolio, plan.out_dir, plan.previous, plan.jobs
-    data = resolve_source(data)
+    check_out_folder(plan.out_dir, force=force)
+    from pmo_lib.history.recording import record_run
+    from pmo_lib.history.store import history_url
+
+    out = plan.out_dir
+    history_db = history_url(history_db, output_root=out.parent if run_date(out) is not None else None)
+    with OutputLock(plan.out_dir.parent, "run"):
+        for gone in recover(plan.out_dir):
+            log.info("removed %s, left by an interrupted run", gone)
+        check_out_folder(plan.out_dir, force=force)
+        staging = create_staging(plan.out_dir)
+        try:
+            outcome = _build(plan, staging, data=resolve_source(data), status_date=status_date, params=params,
+                             params_file=params_file, root=root, workers=workers, progress=progress,
+                             engine=engine, executor=executor, scheduler=scheduler, history_db=history_db)
+            _carry_over_mail_log(plan.out_dir, staging)
+            swap_in(staging, plan.out_dir)
+        except BaseException:
+            discard(staging)
+            raise
+        _after_swap(plan.out_dir, params=params, keep=keep)
+        if outcome.exit_code == 0:  # the one place a run writes its snapshot: after it succeeded and is in place
+            try:
+                record_run(history_db, outcome.analysis, source=str(out), data_fingerprint=outcome.fingerprint)
+            except HistoryError as exc:
+                outcome.history_error = str(exc)
+                log.error("history not written: %s", exc)
+        elif history_db:
+            log.warning("history not written: %d report(s) failed", sum(r.status != "ok" for r in outcome.results))
+        if then is not None:
+            then(outcome)
+    return outcome
+
+
+def _build(plan: RunPlan, staging: Path, *, data, status_date, params, params_file, root, workers, progress,
+           engine, executor, scheduler, history_db) -> RunOutcome:
+    """Write the whole run into ``staging``; paths recorded in it name the final folder."""
+    from pmo_lib.analysis.core import PortfolioAnalysis
+    from pmo_lib.history.recording import read_trends
+    from pmo_lib.run.index_page import render_index
+
+    portfolio, out_dir, previous = plan.portfolio, plan.out_dir, plan.previous
+    jobs = _retarget(plan.jobs, out_dir, staging)
     for warning in portfolio.warnings:
         log.warning("data warning: %s", warning)
-    for stale in remove_stale_temporaries(out_dir):
-        log.info("removed %s, left by an interrupted run", stale)
-
     use_number_format(params.number_format)  # the index page and the pages' metadata, as the kernels do
     analysis = PortfolioAnalysis(portfolio, status_date=status_date, params=params)
-    history_db = history_url(history_db, output_root=out_dir.parent if run_date(out_dir) is not None else None)
     analysis.history = read_trends(history_db, analysis, periods=params.windows.trend_periods,
                                    data=data if isinstance(data, Path) else None)
     started = now_iso()
     # The notebooks read the very parameters this run was given, whatever file they came from.
-    write_text(out_dir / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
+    write_text(staging / RUN_PARAMETERS_FILE, yaml.safe_dump(params.model_dump(mode="json"), sort_keys=False,
                                                              allow_unicode=True))
     table = analysis.metrics
-    write_text(out_dir / "metrics.csv", format_metrics(table))
+    write_text(staging / "metrics.csv", format_metrics(table))
     analysis.pages = frozenset(job.page for job in jobs if job.notebook not in plan.refused)
     # A database URL reaches the notebooks without its password: they read the shared analysis.
-    shared = share_analysis(analysis, out_dir / SHARED_ANALYSIS_FILE,
+    shared = share_analysis(analysis, staging / SHARED_ANALYSIS_FILE,
                             data=describe_source(data) if is_url(str(data)) else data, status_date=status_date,
-                            params_file=str(out_dir / RUN_PARAMETERS_FILE))
+                            params_file=str(staging / RUN_PARAMETERS_FILE))
     metadata = {"portfolio_name": params.portfolio_name, "status_date": format_date(status_date),
                 "generated_at": format_timestamp(started)}
     log.info("run %s: %d reports on %d worker(s) into %s", status_date, len(jobs), workers or params.workers, out_dir)
@@ -231,20 +299,20 @@ def run_reports(
         log.error("not run: %s", reason["message"])
     runnable = [job for job in jobs if job.notebook not in plan.refused]
     try:
-        results = _execute(runnable, out_dir=out_dir, root=root, metadata=metadata, timeout=params.timeout_seconds,
+        results = _execute(runnable, out_dir=staging, root=root, metadata=metadata, timeout=params.timeout_seconds,
                            workers=workers or params.workers, progress=progress, engine=engine,
                            executor=executor, scheduler=scheduler, env={ANALYSIS_CACHE_ENV: str(shared)})
     finally:
         shared.unlink(missing_ok=True)
     results += [refused_job(job, plan.refused[job.notebook]) for job in jobs if job.notebook in plan.refused]
+    _name_final_folder(staging, [r.notebook for r in results], final=out_dir)
     order = {job.key: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.key])
-    finished = now_iso()
     manifest = {
         "status_date": status_date.isoformat(),
         "portfolio_name": params.portfolio_name,
         "started_at": started,
-        "finished_at": finished,
+        "finished_at": now_iso(),
         "data": {"path": describe_source(data), "fingerprint": fingerprint(data)},
         "previous_run": str(previous) if previous else None,
         "parameters_file": str(params_file.resolve()) if params_file else None,
@@ -255,24 +323,12 @@ def run_reports(
         "portfolio_rag": analysis.totals["overall_rag"],
         "rag_counts": {k: int(v) for k, v in table["overall_rag"].value_counts().items()},
     }
-    write_text(out_dir / "index.html", render_index(
+    write_text(staging / "index.html", render_index(
         manifest, table, program_rags=analysis.programs["overall_rag"].to_dict(),
         portfolio_rag=analysis.totals["overall_rag"]))
-    write_json(out_dir / "manifest.json", manifest)
-    if run_date(out_dir) is not None:
-        if keep:
-            for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
-                log.info("pruned old run %s", gone)
-        write_history(out_dir.parent, name=params.portfolio_name)
+    write_json(staging / "manifest.json", manifest)
     outcome = RunOutcome(out_dir, results)
-    if outcome.exit_code == 0:  # the one place a run writes its snapshot: after it succeeded
-        try:
-            record_run(history_db, analysis, source=str(out_dir), data_fingerprint=manifest["data"]["fingerprint"])
-        except HistoryError as exc:
-            outcome.history_error = str(exc)
-            log.error("history not written: %s", exc)
-    elif history_db:
-        log.warning("history not written: %d report(s) failed", manifest["counts"]["failed"])
+    outcome.analysis, outcome.fingerprint = analysis, manifest["data"]["fingerprint"]
     return outcome
 
 
@@ -286,29 +342,43 @@ def report_rag(analysis, scope: str, subject: str) -> str:
     return str(rags.get(subject, "grey"))
 
 
-def remove_stale_temporaries(out_dir: Path) -> list[Path]:
-    """Delete the hidden temporary files a killed run left in ``out_dir``; return them.
+def _retarget(jobs: list[ReportJob], final: Path, staging: Path) -> list[ReportJob]:
+    """The jobs, reading the run's parameters file in the staging folder while the run is built."""
+    import dataclasses
 
-    Every file is written as ``.<name>.<random>.tmp`` (papermill's scratch copy as
-    ``.<stem>.<random>.ipynb``) and renamed into place, so a run killed mid-write can
-    leave one behind, never a half-written page. Two runs must not share a folder at once.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / ".portfolio.html.k2x9.tmp").write_text("<html><bo")
-    >>> [p.name for p in remove_stale_temporaries(folder)], list(folder.iterdir())
-    (['.portfolio.html.k2x9.tmp'], [])
-    """
-    if not out_dir.is_dir():
-        return []
-    stale = [p for p in out_dir.rglob(".*") if p.suffix in (".tmp", ".ipynb") and p.is_file()]
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
+    old, new = str(final / RUN_PARAMETERS_FILE), str(staging / RUN_PARAMETERS_FILE)
+    return [dataclasses.replace(job, parameters={k: (new if v == old else v) for k, v in job.parameters.items()})
+            for job in jobs]
 
 
+def _name_final_folder(staging: Path, notebooks: list[str], *, final: Path) -> None:
+    """In the executed notebooks (their injected parameters), name the final folder instead of the staging one."""
+    old, new = (json.dumps(str(p))[1:-1].encode() for p in (staging, final))
+    for relative in notebooks:
+        path = staging / relative
+        if path.is_file():
+            content = path.read_bytes()
+            if old in content:
+                write_bytes(path, content.replace(old, new))
+
+
+def _carry_over_mail_log(previous: Path, staging: Path) -> None:
+    """Keep the record of mail already sent for this date, so a re-run does not mail it twice."""
+    sent = previous / "email" / "sent.json"
+    if is_ours(previous) and sent.is_file() and not sent.is_symlink():
+        write_bytes(staging / "email" / "sent.json", sent.read_bytes())
+
+
+def _after_swap(out_dir: Path, *, params: RunParameters, keep: int | None) -> None:
+    """What changes only once the run is in place: pruning and the output root's history page."""
+    if run_date(out_dir) is None:
+        return
+    if keep:
+        for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
+            log.info("pruned old run %s", gone)
+    if write_history(out_dir.parent, name=params.portfolio_name) is None:
+        log.warning("%s was not written by pmo-report: the run history page was not written",
+                    out_dir.parent / "index.html")
 
 
 def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engine, executor="local",
@@ -321,6 +391,14 @@ def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engin
     stream = run_dask(jobs, options, scheduler=scheduler) if executor == "dask" else run_local(
         jobs, options, workers=workers, root=root)
     results: list[JobResult] = []
+    with contextlib.closing(stream):  # a stop (or any error) here ends the workers before it goes on
+        _collect(stream, results, bar)
+    if bar is not None:
+        bar.close()
+    return results
+
+
+def _collect(stream, results: list[JobResult], bar) -> None:
     for result in stream:
         results.append(result)
         if result.status == "ok":
@@ -331,9 +409,6 @@ def _execute(jobs, *, out_dir, root, metadata, timeout, workers, progress, engin
                       (err.get("message") or "").splitlines()[0] if err.get("message") else "")
         if bar is not None:
             bar.update(1)
-    if bar is not None:
-        bar.close()
-    return results
 
 
 def _progress_bar(total: int, progress: bool | None):

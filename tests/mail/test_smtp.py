@@ -128,7 +128,8 @@ def test_the_sent_log_survives_a_reload_and_marks_interrupted_sends(tmp_path):
     again = SentLog(tmp_path)
     assert again.already("projects/P1", ["a@example.org", "b@example.org"]) == ["a@example.org"]
     assert again.already("projects/P2", ["c@example.org"]) == ["c@example.org"]
-    assert [e["message_id"] for e in again.unknown("projects/P2")] == ["<2@x>"]
+    assert [e["message_id"] for e in again.mark_interrupted()] == ["<2@x>"]
+    assert [e["message_id"] for e in SentLog(tmp_path).uncertain("projects/P2")] == ["<2@x>"]
     (tmp_path / "email" / "sent.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(MailConfigError, match="nothing is sent until it is fixed"):
         SentLog(tmp_path)

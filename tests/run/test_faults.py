@@ -3,11 +3,11 @@
 - A notebook that raises, one that runs past its timeout and one whose kernel
   dies (``os._exit``) are each recorded as failed with their reason, on both
   engines; the other reports of the run are produced; the exit code is 1.
-- ``pmo-report run`` killed with SIGKILL part-way leaves every file that
-  existed before either as it was or complete, no visible partial file, and
-  the next run removes any hidden temporary and completes with exit 0.
+- ``pmo-report run`` killed with SIGKILL part-way leaves the previous run of
+  that date exactly as it was (same bytes, same inodes) and its staging folder
+  beside it; the next run removes the staging folder and completes with exit 0.
 - A full disk or an output path that cannot be a folder gives a one-line
-  error and exit 2, and leaves the previous file intact.
+  error and exit 2, and leaves the previous run intact.
 - The dependency audit (``scripts/audit.py``) fails on known
   vulnerabilities but only warns when the vulnerability service cannot be
   reached or could not check the packages.
@@ -37,6 +37,7 @@ from pmo_lib import files as outputs
 from pmo_lib.cli import main
 from pmo_lib.parameters import parse_parameters
 from pmo_lib.run.suite import run_reports
+from pmo_lib.run.transaction import write_marker
 from tests.conftest import ROOT, SAMPLE, VALID_TABLES, write_tables
 
 pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
@@ -172,7 +173,7 @@ def pmo_report_run(out: Path, params: Path, **popen):
             "--params", str(params), "--workers", "1", "--projects", "PRJ-001,PRJ-002,PRJ-003,PRJ-004"]
 
 
-def test_a_run_killed_part_way_leaves_every_page_whole_and_the_next_run_completes(tmp_path):
+def test_a_run_killed_part_way_leaves_the_previous_run_exactly_as_it_was_and_the_next_run_completes(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(textwrap.dedent("""\
         reports:
@@ -183,6 +184,7 @@ def test_a_run_killed_part_way_leaves_every_page_whole_and_the_next_run_complete
     first = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
+    history = (out.parent / "index.html").read_bytes()
     pages = [name for name in before if name.startswith("projects/")]
     assert len(pages) == 4
 
@@ -193,8 +195,8 @@ def test_a_run_killed_part_way_leaves_every_page_whole_and_the_next_run_complete
     try:
         while time.monotonic() < deadline and killed.poll() is None:
             kernels |= descendants(killed.pid)
-            if any((out / p).stat().st_ino != before[p][1] for p in pages if (out / p).exists()):
-                break  # one page replaced, the others still to come
+            if any(out.parent.glob(".2026-11-20.pmo-staging-*/projects/*.html")):
+                break  # one page written into the staging folder, the others still to come
             time.sleep(0.02)
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait(timeout=30)
@@ -203,26 +205,21 @@ def test_a_run_killed_part_way_leaves_every_page_whole_and_the_next_run_complete
         end_orphans(kernels)
     assert killed.returncode == -signal.SIGKILL, "the run finished before it could be killed"
 
-    after = snapshot(out)
-    assert set(after) == set(before)  # no visible partial file, nothing lost
-    replaced = [name for name in before if after[name][0] != before[name][0]]
-    assert any(name.startswith("projects/") for name in replaced)
-    assert any(after[p][0] == before[p][0] for p in pages), "every page was rewritten: not part-way"
-    for name in after:
-        assert_complete(out / name)
-    leftovers = [p for p in out.rglob(".*") if p.is_file()]
-    assert all(p.suffix in (".tmp", ".ipynb") for p in leftovers), leftovers  # only hidden temporaries
+    assert snapshot(out) == before  # same bytes and inodes: nothing of the killed run is visible
+    assert (out.parent / "index.html").read_bytes() == history
+    assert not [p for p in out.rglob(".*") if p.is_file() and p.name != ".pmo-run"]
+    left = [p.name for p in out.parent.iterdir() if ".pmo-staging-" in p.name]
+    assert len(left) == 1  # the killed run's staging folder, beside the run
 
-    (out / "projects" / ".PRJ-001.html.x1y2.tmp").write_text("<html><body><p>half a pa")  # a kill mid-write
-    (out / "notebooks" / "projects" / ".PRJ-002.q9.ipynb").write_text("{")  # papermill's scratch copy
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert "left by an interrupted run" in again.stderr
-    assert not [p for p in out.rglob(".*") if p.is_file()]
+    assert f"removed {out.parent / left[0]}, left by an interrupted run" in again.stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == [".pmo-report.lock", "2026-11-20", "index.html"]
     final = snapshot(out)
     assert set(final) == set(before)
     for name in final:
         assert_complete(out / name)
+        assert final[name][1] != before[name][1]  # every file comes from the new run
 
 
 def end_orphans(pids: set[int], wait: float = 20) -> None:
@@ -263,6 +260,7 @@ def test_disk_full_is_one_clear_line_and_exit_2(make_portfolio, tmp_path, monkey
     out = tmp_path / "output" / "2024-01-20"
     out.mkdir(parents=True)
     (out / "metrics.csv").write_text("project_id,previous\n")
+    write_marker(out)
 
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -275,7 +273,8 @@ def test_disk_full_is_one_clear_line_and_exit_2(make_portfolio, tmp_path, monkey
         f"error: cannot write the run folder {out}: No space left on device")
     assert "Traceback" not in result.output
     assert (out / "metrics.csv").read_text() == "project_id,previous\n"
-    assert sorted(p.name for p in out.iterdir()) == ["metrics.csv"]  # the temporary is gone too
+    assert sorted(p.name for p in out.iterdir()) == [".pmo-run", "metrics.csv"]  # the previous run, as it was
+    assert sorted(p.name for p in out.parent.iterdir()) == [".pmo-report.lock", "2024-01-20"]  # no staging left
 
 
 @pytest.mark.parametrize("where", ["file", "proc"])

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from pmo_lib.cli import main
 from pmo_lib.run.history_page import list_runs, prune_runs, write_history
+from pmo_lib.run.transaction import write_marker
 
 
 def fake_run(root, day, rag="green", failed=0):
@@ -16,6 +17,7 @@ def fake_run(root, day, rag="green", failed=0):
     (folder / "manifest.json").write_text(json.dumps({
         "status_date": day, "portfolio_rag": rag, "rag_counts": {"red": 1, "green": 2},
         "counts": {"ok": 3, "failed": failed}, "finished_at": f"{day}T18:00:00+00:00"}))
+    write_marker(folder)
     return folder
 
 
@@ -57,3 +59,42 @@ def test_run_with_a_misspelt_parameter_names_key_and_suggestion(tmp_path):
     assert result.exit_code == 2
     assert f"{bad}: unknown key 'rag_thresholds.spi.gren' (did you mean 'green'?)" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_only_marked_run_folders_are_pruned(tmp_path):
+    for day in ("2026-11-06", "2026-11-13", "2026-11-20"):
+        fake_run(tmp_path, day)
+    (tmp_path / "2026-11-06" / ".pmo-run").unlink()  # a folder someone else made, named like a run
+    assert prune_runs(tmp_path, keep=1, protect=tmp_path / "2026-11-20") == ["2026-11-13"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-06", "2026-11-20"]
+
+
+def test_symlinked_and_malformed_run_folders_are_skipped_with_a_warning(tmp_path, caplog):
+    fake_run(tmp_path, "2026-11-20", "red")
+    elsewhere = fake_run(tmp_path / "elsewhere", "2026-11-06")
+    (tmp_path / "2026-11-06").symlink_to(elsewhere, target_is_directory=True)
+    (tmp_path / "2026-11-13").mkdir()
+    (tmp_path / "2026-11-13" / "manifest.json").write_text("[1, 2")
+    (tmp_path / "2026-10-30").mkdir()
+    (tmp_path / "2026-10-30" / "manifest.json").write_text('["a list, not a manifest"]')
+    with caplog.at_level("WARNING", logger="pmo_lib.run"):
+        assert [r["date"] for r in list_runs(tmp_path)] == ["2026-11-20"]
+        html = write_history(tmp_path, name="N").read_text()
+    warnings = sorted({r.getMessage() for r in caplog.records})
+    assert len(warnings) == 3
+    assert warnings[0].startswith(f"skipped {tmp_path / '2026-10-30' / 'manifest.json'}: not a run manifest")
+    assert warnings[1].startswith(f"skipped {tmp_path / '2026-11-06'}: a symlink")
+    assert warnings[2].startswith(f"skipped {tmp_path / '2026-11-13' / 'manifest.json'}: cannot be read")
+    assert "2026-11-20/index.html" in html and "2026-11-06" not in html
+    assert prune_runs(tmp_path, keep=1) == []
+    assert (elsewhere / "manifest.json").is_file()
+
+
+def test_the_output_root_index_is_replaced_only_if_pmo_report_wrote_it(tmp_path):
+    fake_run(tmp_path, "2026-11-20")
+    ours = write_history(tmp_path, name="N")
+    assert ours.read_text().count('name="generator" content="pmo-reports run history"') == 1
+    assert "<title>Renamed: report runs</title>" in write_history(tmp_path, name="Renamed").read_text()
+    ours.write_text("<!DOCTYPE html><title>Team share</title><p>our own start page</p>")
+    assert write_history(tmp_path, name="N") is None
+    assert ours.read_text() == "<!DOCTYPE html><title>Team share</title><p>our own start page</p>"
