@@ -25,6 +25,7 @@ from pmo_lib.errors import ParameterError
 from pmo_lib.parameters import RunParameters, load_parameters
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.e2e  # the CLI end to end, with the metrics of every accepted case
 
 def leaf_paths(model=RunParameters, prefix=()) -> list[tuple[str, ...]]:
     """Every settable leaf of the parameters (the report catalog and data path aside)."""

@@ -34,6 +34,8 @@ from tests.email_support import (  # noqa: F401 - pytest fixtures
 )
 
 # short, yet long enough for a loaded test machine to answer a healthy command
+pytestmark = pytest.mark.e2e  # a real SMTP server / the CLI end to end
+
 FAST = {"PMO_SMTP_CONNECT_TIMEOUT": "0.3", "PMO_SMTP_TIMEOUT": "1.5"}
 PMO_REPORT = Path(sys.executable).with_name("pmo-report")
 
