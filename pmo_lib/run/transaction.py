@@ -82,7 +82,7 @@ class OutputLock:
     """
 
     def __init__(self, root: str | Path, command: str):
-        self.root = Path(os.path.abspath(root))
+        self.root = Path(root).resolve()
         self.command = command
 
     def __enter__(self) -> OutputLock:
@@ -125,7 +125,7 @@ class OutputLock:
 
 def output_root(run_dir: str | Path) -> Path:
     """The output root a run folder belongs to: its parent (``output/`` of ``output/2026-11-20``)."""
-    return Path(os.path.abspath(run_dir)).parent
+    return Path(run_dir).resolve().parent
 
 
 # --- our folders and files --------------------------------------------------------------------------------
