@@ -125,7 +125,7 @@ def test_a_stop_ends_every_process_keeps_the_previous_run_and_a_second_writer_is
     assert "Traceback" not in output
     assert snapshot(out) == before  # same bytes, same inodes: the previous run untouched
     assert (root / "index.html").read_bytes() == history
-    assert sorted(p.name for p in root.iterdir()) == [".pmo-report.lock", STATUS_DATE, "index.html"]
+    assert sorted(p.name for p in root.iterdir()) == [".pmo-report.lock", STATUS_DATE, "history.sqlite", "index.html"]
 
 
 def test_a_folder_that_is_not_ours_is_refused_then_replaced_with_force(setup, tmp_path):
