@@ -181,6 +181,9 @@ def _parse_number(values, stripped, empty, col: Column, out: _Collector, well_fo
         numbers, empty = parse_numbers_leniently(stripped, numbers, empty, well_formed, col, out)
     elif col.name == "percent_complete":
         numbers = fraction_problem(numbers, col, out)
+    infinite = np.isinf(numbers.to_numpy(dtype="float64", na_value=np.nan))
+    out.flag(infinite, col.name, "not a finite number", values)
+    numbers = numbers.where(~infinite)
     if col.kind == "integer":
         fractional = (numbers.notna() & (numbers != np.floor(numbers))).to_numpy()
         out.flag(fractional, col.name, "not a whole number", values)

@@ -85,7 +85,6 @@ def check_loading(folder: Path) -> None:
 @pytest.mark.e2e  # 400 random portfolios: about 40 s of CPU, left to the full suite
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(table=TABLE, content=CONTENT)
-@pytest.mark.xfail(reason="known, open: an infinite schedule_impact_days in changes.csv raises OverflowError instead of a located error", strict=False)
 def test_random_content_in_any_file_loads_or_is_a_located_error(table, content):
     with tempfile.TemporaryDirectory() as scratch:
         folder = write_tables(Path(scratch), VALID_TABLES)

@@ -158,3 +158,22 @@ def test_warnings_do_not_stop_loading(make_portfolio):
         "tasks.csv:3:percent_complete: actual_finish is set but the task is not 100 % complete (50)",
     ]
     assert all(w.severity == "warning" for w in portfolio.warnings)
+
+
+def test_an_infinite_number_is_a_located_error(tmp_path):
+    """``1e999`` parses as infinity: a located error, never an OverflowError or an infinite budget."""
+    import csv
+    import shutil
+
+    from pmo_lib.data.loading import check_portfolio
+    from tests.conftest import SAMPLE
+
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("history"))
+    rows = list(csv.reader((folder / "changes.csv").open(encoding="utf-8")))
+    column = rows[0].index("schedule_impact_days")
+    rows[1][column] = "1e999"
+    with (folder / "changes.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    problems = [str(p) for p in check_portfolio(folder)[1] if "finite" in str(p)]
+    assert problems == ["changes.csv:2:schedule_impact_days: not a finite number (1e999)"]
