@@ -55,7 +55,6 @@ def _no_secret_in(folder):
             assert USER.encode() not in data, file
 
 
-@pytest.mark.xfail(reason="known, open: the text part's key-figure line changed with the number-format change; not yet traced", strict=False)
 def test_every_ok_report_is_mailed_once_to_its_list(run_dir, lists, server, handler):
     code, lines = _send(run_dir, lists, server)
     assert code == 0, lines
@@ -76,7 +75,8 @@ def test_every_ok_report_is_mailed_once_to_its_list(run_dir, lists, server, hand
         assert all(parts[c].get_content_type() == "image/png" for c in cids), key
         assert not re.search(r'src="(?!cid:)', html), key
     text = text_part(delivered["projects/PRJ-001"][1]).get_content()
-    assert "SPI              1.02" in text and "EAC              €598,819" in text
+    # money in the run's number format: compact by default (parameters/defaults.yaml number_format)
+    assert "SPI              1.02" in text and "EAC              €599k" in text
     assert "skipped  projects/PRJ-003: the report failed in the run, so it is not mailed" in lines
     sent = json.loads((run_dir / "email" / "sent.json").read_text())["messages"]
     assert {m["key"] for m in sent} == OK_REPORTS
