@@ -6,6 +6,7 @@ import json
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from pmo_lib.errors import DataValidationError, ParameterError
@@ -64,7 +65,6 @@ def run(make_portfolio, project_root, tmp_path, notebook, **options):
                        root=project_root, progress=False, **options)
 
 
-@pytest.mark.xfail(reason="known, open: the page text of the test notebook changed with the landings of the last hour; not yet traced", strict=False)
 def test_layout_manifest_and_index(make_portfolio, project_root, tmp_path):
     outcome = run(make_portfolio, project_root, tmp_path, "ok.ipynb", workers=1)
     out = outcome.run_dir
@@ -72,7 +72,8 @@ def test_layout_manifest_and_index(make_portfolio, project_root, tmp_path):
     assert sorted(p.name for p in (out / "projects").iterdir()) == ["P1.html", "P2.html"]
     assert sorted(p.name for p in (out / "notebooks" / "projects").iterdir()) == ["P1.ipynb", "P2.ipynb"]
     page = (out / "projects" / "P2.html").read_text()
-    assert "Report for P2 as of 2024-01-20" in page
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())  # dates sit in no-wrap spans
+    assert "Report for P2 as of 2024-01-20" in text
     assert "Test &lt;Portfolio&gt;" in page
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"] == {"ok": 2, "failed": 0}
