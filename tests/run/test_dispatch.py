@@ -30,7 +30,9 @@ def normalised_pages(run_dir):
 
 
 def run(tmp_path, name, **options):
-    return run_reports(data=SAMPLE, status_date=STATUS, out_dir=tmp_path / name, params=load_parameters(),
+    # each run in its own output root: a root keeps a history store, and a second run into it would
+    # show the first as an earlier period
+    return run_reports(data=SAMPLE, status_date=STATUS, out_dir=tmp_path / name / str(STATUS), params=load_parameters(),
                        projects=PROJECTS, progress=False, **options)
 
 
@@ -44,7 +46,7 @@ def dask_cluster():
     cluster.close()
 
 
-@pytest.mark.xfail(reason="known, open: runs share one output root, so later runs see earlier snapshots in history.sqlite and their trend sections differ", strict=False)
+@pytest.mark.xfail(reason="known, open: PRJ-003's S-curve SVG differs between worker processes (since the trend pack and compiled chart templates landed); not yet traced", strict=False)
 def test_same_pages_from_every_executor_and_worker_count(tmp_path, dask_cluster):
     one = run(tmp_path, "one", workers=1)
     two = run(tmp_path, "two", workers=2)
