@@ -7,7 +7,9 @@ then the usual export names of :mod:`pmo_lib.data.headers`) and adds the profile
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -140,3 +142,20 @@ def title_above(name: str, label: str, row: int, notes: list[Problem]) -> RawTab
     problem = Problem(label, 1, None, f"the headers seem to be on row {row}, not row 1 (a title above them?): "
                                       f"declare it in a profile (tables: {{{name}: {{header_row: {row}}}}})")
     return RawTable(name, label, text_frame([], []), np.array([], dtype=np.int64), [*notes, problem], misread=True)
+
+
+def cell_text(value) -> str:
+    """A database or workbook cell value as the text a CSV file would hold (dates ISO, whole floats without ".0")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

@@ -13,15 +13,14 @@ The password of a URL is never shown: messages print the URL with it masked.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+import datetime as dt  # noqa: F401 - the doctests use it
 
 import numpy as np
 import pandas as pd
 
 from pmo_lib.data.headers import normalize, suggest_table, table_for_name
 from pmo_lib.data.profile import Profile
-from pmo_lib.data.raw import RawTable, Source, finish_table, header_problems, text_frame
+from pmo_lib.data.raw import RawTable, Source, cell_text, finish_table, header_problems, text_frame
 from pmo_lib.data.schema import TABLE_ORDER, TABLES
 from pmo_lib.errors import DataSourceError, Problem
 
@@ -188,21 +187,7 @@ def as_text(values: pd.Series) -> pd.Series:
         text = values.astype(str)
     else:
         kind = pd.api.types.infer_dtype(values, skipna=True)
-        text = values if kind in ("string", "empty") else values.map(_cell)
+        text = values if kind in ("string", "empty") else values.map(cell_text)
     return pd.Series(np.where(missing, "", text.astype(str)), index=values.index, dtype=str)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)

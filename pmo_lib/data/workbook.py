@@ -15,7 +15,7 @@ Merged ranges and formulas are found in the sheet's XML, streamed in chunks.
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: F401 - the doctests use it
 import itertools
 import re
 import zipfile
@@ -28,6 +28,7 @@ from pmo_lib.data.profile import Profile
 from pmo_lib.data.raw import (
     RawTable,
     Source,
+    cell_text,
     finish_table,
     header_problems,
     text_frame,
@@ -144,19 +145,10 @@ def _cell_text(cell) -> str:
     ('45%', '7')
     """
     value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float) and "%" in (getattr(cell, "number_format", None) or ""):
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and "%" in (getattr(cell, "number_format", None) or ""):
         return f"{float(value) * 100:.10g}%"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+    return cell_text(value)
 
 
 def _column_number(letters: bytes) -> int:
