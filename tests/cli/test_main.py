@@ -62,7 +62,6 @@ def test_bad_usage_exits_2():
     assert run("metrics", "--data", "x", "--status-date", "2024-31-31").exit_code == 2
 
 
-@pytest.mark.xfail(reason="failed in the session's last full run, which used another worktree's venv through PYTHONPATH (an out-of-process child may not see it); not verified on a clean clone: remove this mark after checking", strict=False)
 def test_console_script_runs_out_of_process(make_portfolio):
     exe = shutil.which("pmo-report") or str(SAMPLE.parent.parent / ".venv" / "bin" / "pmo-report")
     done = subprocess.run([exe, "validate", "--data", str(make_portfolio())],

@@ -246,7 +246,6 @@ def test_bad_status_date_exits_2(hand_worked, bad):
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(reason="failed in the session's last full run, which used another worktree's venv through PYTHONPATH (an out-of-process child may not see it); not verified on a clean clone: remove this mark after checking", strict=False)
 def test_console_script_out_of_process_matches_in_process(hand_worked):
     exe = shutil.which("pmo-report") or str(ROOT / ".venv" / "bin" / "pmo-report")
     done = subprocess.run([exe, "metrics", "--data", str(hand_worked), "--status-date", STATUS],
