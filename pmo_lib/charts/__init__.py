@@ -15,6 +15,9 @@ Examples
 'Projects by overall RAG'
 """
 
+# The size of a small multiple, for views that lay charts side by side (explicit re-exports).
+from pmo_lib.charts._common import SMALL_HEIGHT as SMALL_HEIGHT
+from pmo_lib.charts._common import SMALL_WIDTH as SMALL_WIDTH
 from pmo_lib.charts.bubble import cpi_spi_bubble
 from pmo_lib.charts.budget import budget_vs_eac, rag_distribution
 from pmo_lib.charts.demand import demand_pipeline

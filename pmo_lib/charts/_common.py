@@ -18,6 +18,9 @@ from pmo_lib.rag import RAG_COLOURS, RAG_LEVELS
 
 WIDTH = 720
 HEIGHT = 280
+SMALL_WIDTH = 270
+"""Plot width of a small multiple: two sit side by side on A4 and one fits a 390 px phone."""
+SMALL_HEIGHT = 120
 MONEY_FORMAT = ",.0f"
 """d3 format of money axes and tooltips: whole units with thousands separators."""
 DATE_FORMAT = "%Y-%m-%d"

@@ -112,7 +112,7 @@ def milestone_timeline(
                               opacity=1).encode(x=x)
     forecast_mark = base.mark_point(filled=True, size=100, opacity=1).encode(
         x=alt.X("date:T"),
-        color=alt.Color("state:N", title="State", legend=legend(),
+        color=alt.Color("state:N", title="State", legend=legend(orient="right"),
                         scale=alt.Scale(domain=states, range=[STATES.get(s, MUTED) for s in states])))
     slip_label = base.mark_text(align="left", dx=10, fontSize=10, color=MUTED).encode(
         x=alt.X("last:T"), text="slip_text:N")

@@ -118,15 +118,25 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 
 def _scope_ids(svg: str) -> str:
-    """Prefix the SVG's ids so that several charts can share one page."""
-    ids = set(_ID.findall(svg))
-    if not ids:
+    """Rename the SVG's ids so that several charts can share one page.
+
+    vl-convert numbers some ids (gradients, clip paths) per process, so the
+    same chart gets different ids in different processes. The ids are renamed
+    in order of first appearance, under a prefix hashed from the chart with
+    its ids blanked: the same chart has the same ids in every process, and
+    two different charts on one page never share one.
+    """
+    order = list(dict.fromkeys(_ID.findall(svg)))
+    if not order:
         return svg
-    prefix = "pmo" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    ids = set(order)
+    blank = re.sub(r'(\bid="|url\(#|href="#)[^")]+', r"\1", svg)
+    prefix = "pmo" + hashlib.sha1(blank.encode("utf-8")).hexdigest()[:8] + "-"
+    renamed = {name: f"{prefix}{number}" for number, name in enumerate(order)}
 
     def scoped(match: re.Match[str]) -> str:
         name = match.group(2)
-        return f"{match.group(1)}{prefix}{name}" if name in ids else match.group(0)
+        return f"{match.group(1)}{renamed[name]}" if name in ids else match.group(0)
 
     svg = re.sub(r'(\bid=")([^"]+)', scoped, svg)
     svg = re.sub(r"(url\(#)([^)]+)", scoped, svg)

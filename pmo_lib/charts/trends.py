@@ -39,7 +39,8 @@ from pmo_lib.rag import RAG_COLOURS, RAG_LEVELS, normalize_rag
 _DAY_AXIS = alt.Axis(format="%d %b %y", labelAngle=0, labelOverlap=True, labelSeparation=12)
 
 
-def _period_x(title: str = "Report date") -> alt.X:
+def _period_x(title: str | None = None) -> alt.X:
+    # no axis title: the dates speak for themselves and the chart's title says "over time"
     return alt.X("status_date:T", title=title, axis=_DAY_AXIS)
 
 
@@ -95,18 +96,18 @@ def rag_history(frame: pd.DataFrame, *, title: str = "RAG history", width: int =
     # rows in order of first appearance through a number: a sort list would put data text into an expression
     data = data.assign(row=data["dimension"].map({d: i for i, d in enumerate(dimensions)}))
     return alt.Chart(data, title=chart_title(title)).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=alt.X("yearmonthdate(status_date):O", title="Report date",
+        x=alt.X("yearmonthdate(status_date):O", title=None,
                 axis=alt.Axis(format="%d %b %y", labelAngle=0, labelOverlap=True)),
         y=alt.Y("dimension:N", sort=alt.EncodingSortField("row", op="min"), title=None),
         color=alt.Color("rag:N", scale=rag_scale(RAG_LEVELS), legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("dimension:N", title="Dimension"),
                  alt.Tooltip("status_date:T", title="Report date", format=DATE_FORMAT),
                  alt.Tooltip("word:N", title="RAG")],
-    ).properties(width=width, height=max(24 * len(dimensions), 48))
+    ).properties(width=width, height=max(20 * len(dimensions), 40))
 
 
 def milestone_trend(frame: pd.DataFrame, *, title: str = "Milestone trend analysis", width: int = WIDTH,
-                    height: int = HEIGHT + 60):
+                    height: int = HEIGHT + 60, legend_orient: str = "right"):
     """Milestone trend analysis: each milestone's forecast (or actual) date against the report date.
 
     A flat line is a milestone holding its date; a rising line one slipping.
@@ -117,6 +118,8 @@ def milestone_trend(frame: pd.DataFrame, *, title: str = "Milestone trend analys
     ----------
     frame : DataFrame
         ``status_date, milestone, forecast`` (forecast or actual finish per report).
+    legend_orient : str
+        ``"right"`` (the plot is 160 px narrower than ``width``) or ``"bottom"`` for a small multiple.
     """
     if is_empty(frame, ("status_date", "milestone", "forecast")):
         return no_data(title, width=width)
@@ -133,15 +136,17 @@ def milestone_trend(frame: pd.DataFrame, *, title: str = "Milestone trend analys
     diag = alt.Chart(diagonal).mark_line(color="#8c959f", strokeDash=[4, 3], clip=True).encode(
         x=alt.X("status_date:T", scale=x_scale), y=alt.Y("forecast:T", scale=y_scale))
     lines = alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("status_date:T", title="Report date", scale=x_scale, axis=_DAY_AXIS),
+        x=alt.X("status_date:T", title=None, scale=x_scale, axis=_DAY_AXIS),
         y=alt.Y("forecast:T", title="Forecast date", scale=y_scale, axis=alt.Axis(format="%b %Y")),
-        color=alt.Color("milestone:N", scale=category_scale(names), legend=legend(title=None, orient="right")),
+        color=alt.Color("milestone:N", scale=category_scale(names),
+                        legend=legend(title=None, orient=legend_orient,
+                                      **({"columns": 2} if legend_orient == "bottom" else {}))),
         tooltip=[alt.Tooltip("milestone:N", title="Milestone"),
                  alt.Tooltip("status_date:T", title="Report date", format=DATE_FORMAT),
                  alt.Tooltip("forecast:T", title="Forecast", format=DATE_FORMAT)])
     return alt.layer(diag, lines, title=chart_title(title, "Flat: on its date · rising: slipping · "
                                                            "dashed diagonal: reached")).properties(
-        width=width - 160, height=height)
+        width=width - 160 if legend_orient == "right" else width, height=height)
 
 
 def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None, y_title: str = "Value",
@@ -162,7 +167,8 @@ def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None,
     if data.empty:
         return no_data(title, width=width)
     names = list(dict.fromkeys(data["series"]))
-    y = alt.Y("value:Q", title=money_title(y_title, currency), axis=money_axis(), scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=money_title(y_title, currency), axis=money_axis(currency),
+              scale=alt.Scale(zero=False))
     layers = [alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
         x=_period_x(), y=y,
         color=alt.Color("series:N", scale=category_scale(names), legend=legend(title=None, orient="top")),
@@ -226,7 +232,7 @@ def rag_counts_trend(frame: pd.DataFrame, *, title: str = "Projects by overall R
     long = long[long["projects"] > 0]
     levels = ["red", "amber", "green", "grey"]
     return alt.Chart(long, title=chart_title(title)).mark_bar().encode(
-        x=alt.X("yearmonthdate(status_date):O", title="Report date",
+        x=alt.X("yearmonthdate(status_date):O", title=None,
                 axis=alt.Axis(format="%d %b %y", labelAngle=0, labelOverlap=True)),
         y=alt.Y("projects:Q", title="Projects", stack="zero"),
         color=alt.Color("rag:N", scale=alt.Scale(domain=levels, range=[RAG_COLOURS[k] for k in levels]),

@@ -368,6 +368,25 @@ def report_header(
     return HtmlFragment(html, "\n".join(text_lines), meta=meta)
 
 
+def gallery(*parts) -> HtmlFragment | None:
+    """Small multiples side by side: as many per row as the screen or the paper holds (one on a phone).
+
+    ``parts`` are fragments or charts (anything with ``_repr_html_``); ``None`` parts are skipped.
+
+    Examples
+    --------
+    >>> gallery(HtmlFragment("<p>a</p>", "a"), None, HtmlFragment("<p>b</p>", "b")).html
+    '<div class="pmo-gallery"><p>a</p><p>b</p></div>'
+    >>> gallery(None) is None
+    True
+    """
+    shown = [p for p in parts if p is not None]
+    if not shown:
+        return None
+    inner = "".join(p._repr_html_() for p in shown)
+    return HtmlFragment(f'<div class="pmo-gallery">{inner}</div>', "\n".join(repr(p) for p in shown))
+
+
 def note(text: str, *, kind: str = "info") -> HtmlFragment:
     """A short boxed message, such as "No risk register supplied".
 

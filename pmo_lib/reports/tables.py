@@ -24,6 +24,8 @@ from pmo_lib.formatting import (
 )
 from pmo_lib.reports.html import _MUTED, HtmlFragment, _badge_html, keep_together
 
+SHORT_TABLE_ROWS = 12
+"""A table of at most this many rows prints whole: it moves to the next page rather than split."""
 
 def _plain_cell(value: Any) -> str:
     if is_missing(value):
@@ -189,8 +191,9 @@ def table(
             for value, (fmt, aligned) in zip(values, formatters)
         )
         rows.append(f"<tr>{cells}</tr>")
+    short = " pmo-table-wrap--short" if len(frame) <= SHORT_TABLE_ROWS else ""
     html = (
-        '<div class="pmo-table-wrap" style="overflow-x:auto;margin:0.5em 0 1em">'
+        f'<div class="pmo-table-wrap{short}" style="overflow-x:auto;margin:0.5em 0 1em">'
         '<table class="pmo-table" style="border-collapse:collapse">'
         f"{caption_html}<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"

@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 
+from pmo_lib.charts import SMALL_HEIGHT, SMALL_WIDTH
 from pmo_lib.charts.render import show_chart
 from pmo_lib.charts.trends import (
     finish_drift,
@@ -21,7 +22,7 @@ from pmo_lib.charts.trends import (
     rag_history,
     value_trend,
 )
-from pmo_lib.reports.html import HtmlFragment, note
+from pmo_lib.reports.html import HtmlFragment, gallery, note
 
 ONE_PERIOD = "Trends start with the next report: the history holds this period only."
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
@@ -108,10 +109,11 @@ def slip_sentences(milestones: pd.DataFrame, *, minimum: int = 2) -> list[str]:
     return out
 
 
-def _sentences(lines: list[str]) -> HtmlFragment | None:
-    if not lines:
-        return None
-    return note(" ".join(lines))
+def _sentences(lines: list[str], rows: pd.DataFrame) -> HtmlFragment:
+    """The trend sentences and the span of reports they rest on, in one note."""
+    span = (f"The last {len(rows)} reports, {rows['status_date'].min():%Y-%m-%d} to "
+            f"{rows['status_date'].max():%Y-%m-%d}.")
+    return note(" ".join([*lines, span]))
 
 
 def _indices(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -137,11 +139,34 @@ def project_trends(view, project_id: str) -> list:
     milestones = history.milestones[history.milestones["project_id"] == project_id]
     milestones = milestones.assign(forecast=milestones["actual_finish"].fillna(milestones["forecast_finish"])
                                    .fillna(milestones["baseline_finish"]))
-    parts = [_sentences(index_sentences(rows) + slip_sentences(milestones)),
-             note(f"The last {len(rows)} reports, {rows['status_date'].min():%Y-%m-%d} to "
-                  f"{rows['status_date'].max():%Y-%m-%d}."),
-             show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"), ("spi_t", "SPI(t)"))),
-                                    green=green, amber=amber))]
+    parts = [_sentences(index_sentences(rows) + slip_sentences(milestones), rows),
+             show_chart(rag_history(_rag_strip(view, rows, project_id), title="RAG history"))]
+    small = {"width": SMALL_WIDTH, "height": SMALL_HEIGHT}
+    charts = [show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"), ("spi_t", "SPI(t)"))),
+                                     green=green, amber=amber, **small))]
+    if len(milestones):
+        named = milestones.assign(milestone=milestones["name"].fillna(milestones["task_id"]))
+        charts.append(show_chart(milestone_trend(named, legend_orient="bottom", **small)))
+    charts.append(show_chart(value_trend(
+        pd.DataFrame({"status_date": rows["status_date"], "series": "Estimate at completion (EAC)",
+                      "value": rows["eac"]}),
+        title="Estimate at completion over time", currency=view.currency, y_title="EAC",
+        baseline=rows["bac"].iloc[-1], **small)))
+    charts.append(show_chart(finish_drift(rows, **small)))
+    risks = history.risks[history.risks["project_id"] == project_id]
+    if len(risks):
+        open_ = risks[risks["status"].astype(str) == "open"]
+        exposure = open_.groupby("status_date")["exposure"].sum(min_count=1).reindex(
+            sorted(set(rows["status_date"])), fill_value=0.0)
+        charts.append(show_chart(value_trend(
+            pd.DataFrame({"status_date": exposure.index, "series": "Open risk exposure", "value": exposure.to_numpy()}),
+            title="Risk exposure over time", currency=view.currency, y_title="Exposure", **small)))
+    parts.append(gallery(*charts))
+    return [p for p in parts if p is not None]
+
+
+def _rag_strip(view, rows: pd.DataFrame, project_id: str) -> pd.DataFrame:
+    """A project's RAG per dimension and report, with the manager's own RAG from the status updates."""
     strip = [pd.DataFrame({"status_date": rows["status_date"], "dimension": label, "rag": rows[c]})
              for c, label in RAG_ROWS.items() if c in rows and rows[c].notna().any()]
     portfolio = view.analysis.portfolio
@@ -153,25 +178,7 @@ def project_trends(view, project_id: str) -> list:
         if len(updates):
             strip.append(pd.DataFrame({"status_date": updates["status_date"], "dimension": "Manager (reported)",
                                        "rag": updates["manager_rag"]}))
-    parts.append(show_chart(rag_history(pd.concat(strip, ignore_index=True), title="RAG history")))
-    if len(milestones):
-        named = milestones.assign(milestone=milestones["name"].fillna(milestones["task_id"]))
-        parts.append(show_chart(milestone_trend(named)))
-    parts.append(show_chart(value_trend(
-        pd.DataFrame({"status_date": rows["status_date"], "series": "Estimate at completion (EAC)",
-                      "value": rows["eac"]}),
-        title="Estimate at completion over time", currency=view.currency, y_title="EAC",
-        baseline=rows["bac"].iloc[-1])))
-    parts.append(show_chart(finish_drift(rows)))
-    risks = history.risks[history.risks["project_id"] == project_id]
-    if len(risks):
-        open_ = risks[risks["status"].astype(str) == "open"]
-        exposure = open_.groupby("status_date")["exposure"].sum(min_count=1).reindex(
-            sorted(set(rows["status_date"])), fill_value=0.0)
-        parts.append(show_chart(value_trend(
-            pd.DataFrame({"status_date": exposure.index, "series": "Open risk exposure", "value": exposure.to_numpy()}),
-            title="Risk exposure over time", currency=view.currency, y_title="Exposure")))
-    return [p for p in parts if p is not None]
+    return pd.concat(strip, ignore_index=True)
 
 
 def rollup_trends(view, *, level: str, name: str | None) -> list:
@@ -181,16 +188,17 @@ def rollup_trends(view, *, level: str, name: str | None) -> list:
     if rows is None or len(rows) < 2:
         return [note(ONE_PERIOD)]
     green, amber = _thresholds(view)
+    small = {"width": SMALL_WIDTH, "height": SMALL_HEIGHT}
     return [p for p in (
-        _sentences(index_sentences(rows, indices=(("spi", "SPI"), ("cpi", "CPI")))),
-        note(f"The last {len(rows)} reports, {rows['status_date'].min():%Y-%m-%d} to "
-             f"{rows['status_date'].max():%Y-%m-%d}."),
-        show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"))), green=green, amber=amber)),
-        show_chart(rag_counts_trend(rows)),
-        show_chart(value_trend(pd.DataFrame({"status_date": rows["status_date"],
-                                             "series": "Estimate at completion (EAC)", "value": rows["eac"]}),
-                               title="Estimate at completion over time", currency=view.currency, y_title="EAC",
-                               baseline=rows["bac"].iloc[-1])),
+        _sentences(index_sentences(rows, indices=(("spi", "SPI"), ("cpi", "CPI"))), rows),
+        gallery(
+            show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"))), green=green, amber=amber,
+                                   **small)),
+            show_chart(rag_counts_trend(rows, **small)),
+            show_chart(value_trend(pd.DataFrame({"status_date": rows["status_date"],
+                                                 "series": "Estimate at completion (EAC)", "value": rows["eac"]}),
+                                   title="Estimate at completion over time", currency=view.currency, y_title="EAC",
+                                   baseline=rows["bac"].iloc[-1], **small))),
     ) if p is not None]
 
 

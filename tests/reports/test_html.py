@@ -224,5 +224,5 @@ def test_missing_table_note_names_the_table_and_the_fix():
 
 def test_fragments_display_as_html_in_ipython():
     data, _ = DisplayFormatter().format(table(pd.DataFrame({"a": [1]}), caption="Costs"))
-    assert data["text/html"].startswith('<div class="pmo-table-wrap"')
+    assert data["text/html"].startswith('<div class="pmo-table-wrap pmo-table-wrap--short"')
     assert data["text/plain"] == "Costs: table of 1 row"

@@ -97,7 +97,6 @@ def test_a_wide_table_scrolls_in_its_own_box_with_its_first_column_fixed(browser
 
 
 @pytest.mark.parametrize(("paper", "most"), [("a4", 3), ("letter", 4)])
-@pytest.mark.xfail(reason="known, open: the trend pack and forecast (issue 13) landed last and made the project page print on 5 A4 pages", strict=False)
 def test_the_project_page_prints_on_three_a4_pages_with_its_top_on_the_first(browser, sample_run, paper, most,
                                                                              tmp_path):
     browser.open((sample_run / "projects/PRJ-003.html").as_uri())

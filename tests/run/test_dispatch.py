@@ -24,6 +24,7 @@ def normalised_pages(run_dir):
     for file in sorted(run_dir.rglob("*.html")):
         text = file.read_text(encoding="utf-8")
         text = re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", "TIME", text)
+        text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "TIME", text)  # the footer's human time stamp
         text = re.sub(r"\d+\.\d s?</td>|<td>\d+\.\d</td>", "SECONDS", text)
         pages[str(file.relative_to(run_dir))] = text
     return pages
@@ -46,7 +47,6 @@ def dask_cluster():
     cluster.close()
 
 
-@pytest.mark.xfail(reason="known, open: PRJ-003's S-curve SVG differs between worker processes (since the trend pack and compiled chart templates landed); not yet traced", strict=False)
 def test_same_pages_from_every_executor_and_worker_count(tmp_path, dask_cluster):
     one = run(tmp_path, "one", workers=1)
     two = run(tmp_path, "two", workers=2)
