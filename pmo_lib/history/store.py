@@ -50,6 +50,23 @@ HISTORY_ENV = "PMO_HISTORY_DB"
 SAME_PORTFOLIO_SHARE = 0.5
 """A run continues a stored series of the same name when at least this share of its projects was in its latest snapshot."""
 
+
+def project_share(ours: set[str], theirs: set[str]) -> float:
+    """The share of ``ours`` (a run's project ids) found in ``theirs`` (an earlier run's), 0 to 1.
+
+    Two runs of the same name are of the same portfolio when it reaches
+    :data:`SAME_PORTFOLIO_SHARE`; the store's series and the output root's runs
+    (:mod:`pmo_lib.run.identity`) are told apart by this one rule.
+
+    Examples
+    --------
+    >>> project_share({"P1", "P2", "P3", "P4"}, {"P1", "P2", "P9"}), project_share(set(), set())
+    (0.5, 1.0)
+    """
+    if not ours:
+        return 1.0 if not theirs else 0.0
+    return len(ours & theirs) / len(ours)
+
 _TABLES = {"projects": schema.project_rows, "milestones": schema.milestone_rows, "risks": schema.risk_rows,
            "rollups": schema.rollup_rows}
 
@@ -213,8 +230,7 @@ class HistoryStore:
         best, best_share, shared_count = None, -1.0, 0
         for pid, key in rows:
             ids = self._latest_ids(conn, pid)
-            common = len(ids & project_ids)
-            share = common / len(project_ids) if project_ids else (1.0 if not ids else 0.0)
+            common, share = len(ids & project_ids), project_share(project_ids, ids)
             if share > best_share:
                 best, best_share, shared_count = (pid, key), share, common
         if best is not None and best_share >= SAME_PORTFOLIO_SHARE:

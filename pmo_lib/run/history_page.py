@@ -6,6 +6,11 @@
       index.html          every run, newest first, with its portfolio RAG and links
       2026-11-20/         one run (index.html, portfolio.html, manifest.json, ...)
       2026-11-13/
+
+An output root is meant for one portfolio. When it holds runs of others
+(:mod:`pmo_lib.run.identity`), the page a run writes lists only its own
+portfolio's runs and says how many others it left out, and ``--keep`` prunes
+only the run's own portfolio's runs.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from pmo_lib.files import write_text
 from pmo_lib.formatting import format_timestamp
 from pmo_lib.reports.html import rag_badge
+from pmo_lib.run.identity import PortfolioIdentity, is_same_run, run_name
 from pmo_lib.run.site import render
 from pmo_lib.run.transaction import is_ours
 
@@ -40,11 +46,13 @@ def run_date(folder: Path) -> dt.date | None:
         return None
 
 
-def list_runs(root: Path) -> list[dict]:
+def list_runs(root: Path, *, portfolio: PortfolioIdentity | None = None,
+              others: list[dict] | None = None) -> list[dict]:
     """The run folders under ``root`` (named by ISO date, holding a manifest), newest first.
 
     A symlinked run folder and a folder whose ``manifest.json`` cannot be read
-    as a JSON object are skipped with a warning.
+    as a JSON object are skipped with a warning. With ``portfolio``, only that
+    portfolio's runs are listed; the others go into ``others`` when given.
     """
     runs = []
     if not root.is_dir():
@@ -67,12 +75,16 @@ def list_runs(root: Path) -> list[dict]:
         if not isinstance(manifest, dict):
             log.warning("skipped %s: not a run manifest (a JSON object)", file)
             continue
-        runs.append({"date": day.isoformat(), "folder": folder.name, "manifest": manifest})
+        run = {"date": day.isoformat(), "folder": folder.name, "manifest": manifest}
+        if is_same_run(portfolio, folder, manifest):
+            runs.append(run)
+        elif others is not None:
+            others.append(run)
     return sorted(runs, key=lambda r: r["date"], reverse=True)
 
 
-def render_history(runs: list[dict], *, name: str) -> str:
-    """The output root's ``index.html``.
+def render_history(runs: list[dict], *, name: str, others: list[dict] | None = None) -> str:
+    """The output root's ``index.html``: ``runs`` listed, ``others`` (runs of other portfolios) only counted.
 
     Examples
     --------
@@ -91,7 +103,15 @@ def render_history(runs: list[dict], *, name: str) -> str:
                      "mix": " / ".join(str(counts.get(k, 0)) for k in ("red", "amber", "green")),
                      "ok": totals.get("ok", 0), "failed": totals.get("failed", 0),
                      "finished": format_timestamp(m.get("finished_at")) if m.get("finished_at") else ""})
-    return render("history.html.j2", runs=rows, name=name, badge=rag_badge)
+    other_names = sorted({_other_name(run_name(run["manifest"]), name) for run in others or []})
+    return render("history.html.j2", runs=rows, name=name, badge=rag_badge, others=len(others or []),
+                  other_names=other_names)
+
+
+def _other_name(other: str | None, name: str) -> str:
+    if other is None:
+        return "unnamed"
+    return f"another '{other}'" if other == name else f"'{other}'"
 
 
 def is_history_page(path: Path) -> bool:
@@ -119,21 +139,31 @@ def is_history_page(path: Path) -> bool:
     return GENERATOR in head or (head.startswith("<!DOCTYPE html>") and ": report runs</title>" in head)
 
 
-def write_history(root: Path, *, name: str) -> Path | None:
-    """Rewrite ``root/index.html`` from the run folders it holds; None if that file is not ours."""
+def write_history(root: Path, *, name: str, portfolio: PortfolioIdentity | None = None) -> Path | None:
+    """Rewrite ``root/index.html`` from the run folders it holds (``portfolio``'s only, when given).
+
+    None if that file is not ours.
+    """
     target = root / "index.html"
     if not is_history_page(target):
         return None
-    return write_text(target, render_history(list_runs(root), name=name))
+    others: list[dict] = []
+    runs = list_runs(root, portfolio=portfolio, others=others)
+    if others:
+        log.warning("%s holds %d run(s) of other portfolios, not listed on its history page: give each "
+                    "portfolio its own output root", root, len(others))
+    return write_text(target, render_history(runs, name=name, others=others))
 
 
-def prune_runs(root: Path, *, keep: int, protect: Path | None = None) -> list[str]:
+def prune_runs(root: Path, *, keep: int, protect: Path | None = None,
+               portfolio: PortfolioIdentity | None = None) -> list[str]:
     """Delete all but the ``keep`` newest run folders (never ``protect``); return what went.
 
-    Only folders pmo-reports built (with its marker, not symlinks) are deleted or counted.
+    Only folders pmo-reports built (with its marker, not symlinks) are deleted or counted;
+    with ``portfolio``, only that portfolio's runs.
     """
     removed = []
-    ours = [run for run in list_runs(root) if is_ours(root / run["folder"])]
+    ours = [run for run in list_runs(root, portfolio=portfolio) if is_ours(root / run["folder"])]
     for run in ours[keep:]:
         folder = root / run["folder"]
         if protect is not None and folder.resolve() == protect.resolve():

@@ -43,6 +43,7 @@ from pmo_lib.formatting import format_date, format_timestamp, use_number_format
 from pmo_lib.parameters import PROJECT_ROOT, RunParameters, check_status_date, check_status_date_span
 from pmo_lib.run.catalog import parameter_problems
 from pmo_lib.run.history_page import prune_runs, run_date, write_history
+from pmo_lib.run.identity import PortfolioIdentity, check_same_portfolio, read_manifest, read_project_ids, run_name
 from pmo_lib.run.job import DEFAULT_ENGINE, JobResult, now_iso, refused_job
 from pmo_lib.run.metrics_file import format_metrics
 from pmo_lib.run.plan import ReportJob, plan_jobs
@@ -99,11 +100,13 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_previous_run(out_dir: Path, status_date: dt.date, portfolio_name: str | None = None) -> Path | None:
+def find_previous_run(out_dir: Path, status_date: dt.date,
+                      portfolio: PortfolioIdentity | None = None) -> Path | None:
     """The most recent run folder before ``status_date`` beside ``out_dir`` with a metrics.csv.
 
-    With ``portfolio_name``, runs whose manifest names another portfolio are passed over: a run
-    never compares itself with another portfolio's.
+    With ``portfolio``, runs of another portfolio (:mod:`pmo_lib.run.identity`: another name,
+    or the same name on other projects) are passed over, with a warning for the same name:
+    a run never compares itself with another portfolio's.
     """
     if run_date(out_dir) is None:  # only the default layout output/<status_date>/ has a history
         return None
@@ -118,20 +121,33 @@ def find_previous_run(out_dir: Path, status_date: dt.date, portfolio_name: str |
         if folder.is_symlink():
             log.warning("skipped %s as the previous run: a symlink, not a run folder pmo-report wrote", folder)
             continue
-        if _same_portfolio(folder, portfolio_name):
-            earlier.append((day, folder))
-    return max(earlier)[1] if earlier else None
+        earlier.append((day, folder))
+    for _day, folder in sorted(earlier, reverse=True):
+        if portfolio is None:
+            return folder
+        manifest, ids = read_manifest(folder), read_project_ids(folder)
+        if portfolio.is_same(manifest, ids):
+            return folder
+        if run_name(manifest) == portfolio.name:  # the name says one thing, the data another
+            log.warning("not compared with the run of %s: a run of %s", folder.name,
+                        portfolio.describe_other(manifest, ids))
+    return None
 
 
-def _same_portfolio(folder: Path, portfolio_name: str | None) -> bool:
-    """Whether the run in ``folder`` is of ``portfolio_name`` (a run without a readable manifest is kept)."""
-    if portfolio_name is None:
-        return True
-    try:
-        name = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("portfolio_name")
-    except (OSError, ValueError, AttributeError):
-        return True
-    return name in (None, portfolio_name)
+def check_previous_run(previous: Path, portfolio: PortfolioIdentity) -> None:
+    """Refuse a ``--previous`` run of another portfolio.
+
+    Raises
+    ------
+    ParameterError
+        The run named is of another portfolio; nothing was written.
+    """
+    manifest, ids = read_manifest(previous), read_project_ids(previous)
+    if ids is None:
+        raise ParameterError(f"--previous {previous}: not a run folder (no readable metrics.csv)")
+    if not portfolio.is_same(manifest, ids):
+        raise ParameterError(f"--previous {previous}: a run of {portfolio.describe_other(manifest, ids)}, "
+                             f"not of {portfolio.name!r}; a run is compared only with its own portfolio's")
 
 
 @dataclass
@@ -139,6 +155,7 @@ class RunPlan:
     """What a run will do, decided before anything is written."""
 
     portfolio: object
+    identity: PortfolioIdentity
     out_dir: Path
     previous: Path | None
     jobs: list[ReportJob]
@@ -181,14 +198,19 @@ def plan_run(
         selected = known
     programs = sorted(portfolio.projects.loc[portfolio.projects["project_id"].isin(selected), "program"].unique())
     out_dir = out_dir.resolve()
-    previous = previous.resolve() if previous else find_previous_run(out_dir, status_date, params.portfolio_name)
+    identity = PortfolioIdentity.of(params.portfolio_name, known)
+    if previous:
+        previous = previous.resolve()
+        check_previous_run(previous, identity)
+    else:
+        previous = find_previous_run(out_dir, status_date, identity)
     common = {"data_path": describe_source(data), "status_date": status_date.isoformat(),
               "params_file": str(out_dir / RUN_PARAMETERS_FILE),
               "previous_metrics": str(previous / "metrics.csv") if previous else ""}
     jobs = plan_jobs(params.reports, project_ids=selected, programs=programs,
                      portfolio_name=params.portfolio_name, common=common,
                      project_names=dict(zip(portfolio.projects["project_id"], portfolio.projects["name"])))
-    return RunPlan(portfolio, out_dir, previous, jobs, parameter_problems(jobs, root))
+    return RunPlan(portfolio, identity, out_dir, previous, jobs, parameter_problems(jobs, root))
 
 
 def run_reports(
@@ -233,6 +255,7 @@ def run_reports(
     plan = plan_run(data=data, status_date=status_date, out_dir=out_dir, params=params,
                     projects=projects, previous=previous, root=root)
     check_out_folder(plan.out_dir, force=force)
+    check_same_portfolio(plan.out_dir, plan.identity, force=force)
     from pmo_lib.history.recording import record_run
     from pmo_lib.history.store import history_url
 
@@ -242,6 +265,7 @@ def run_reports(
         for gone in recover(plan.out_dir):
             log.info("removed %s, left by an interrupted run", gone)
         check_out_folder(plan.out_dir, force=force)
+        check_same_portfolio(plan.out_dir, plan.identity, force=force)
         staging = create_staging(plan.out_dir)
         try:
             outcome = _build(plan, staging, data=resolve_source(data), status_date=status_date, params=params,
@@ -252,7 +276,7 @@ def run_reports(
         except BaseException:
             discard(staging)
             raise
-        _after_swap(plan.out_dir, params=params, keep=keep)
+        _after_swap(plan.out_dir, params=params, keep=keep, portfolio=plan.identity)
         if outcome.exit_code == 0:  # the one place a run writes its snapshot: after it succeeded and is in place
             try:
                 record_run(history_db, outcome.analysis, source=str(out), data_fingerprint=outcome.fingerprint)
@@ -311,6 +335,7 @@ def _build(plan: RunPlan, staging: Path, *, data, status_date, params, params_fi
     manifest = {
         "status_date": status_date.isoformat(),
         "portfolio_name": params.portfolio_name,
+        "portfolio": plan.identity.to_manifest(),
         "started_at": started,
         "finished_at": now_iso(),
         "data": {"path": describe_source(data), "fingerprint": fingerprint(data)},
@@ -369,14 +394,14 @@ def _carry_over_mail_log(previous: Path, staging: Path) -> None:
         write_bytes(staging / "email" / "sent.json", sent.read_bytes())
 
 
-def _after_swap(out_dir: Path, *, params: RunParameters, keep: int | None) -> None:
-    """What changes only once the run is in place: pruning and the output root's history page."""
+def _after_swap(out_dir: Path, *, params: RunParameters, keep: int | None, portfolio: PortfolioIdentity) -> None:
+    """What changes only once the run is in place: pruning and the output root's history page (this portfolio's runs)."""
     if run_date(out_dir) is None:
         return
     if keep:
-        for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir):
+        for gone in prune_runs(out_dir.parent, keep=keep, protect=out_dir, portfolio=portfolio):
             log.info("pruned old run %s", gone)
-    if write_history(out_dir.parent, name=params.portfolio_name) is None:
+    if write_history(out_dir.parent, name=params.portfolio_name, portfolio=portfolio) is None:
         log.warning("%s was not written by pmo-report: the run history page was not written",
                     out_dir.parent / "index.html")
 

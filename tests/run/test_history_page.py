@@ -98,3 +98,28 @@ def test_the_output_root_index_is_replaced_only_if_pmo_report_wrote_it(tmp_path)
     ours.write_text("<!DOCTYPE html><title>Team share</title><p>our own start page</p>")
     assert write_history(tmp_path, name="N") is None
     assert ours.read_text() == "<!DOCTYPE html><title>Team share</title><p>our own start page</p>"
+
+
+def test_history_page_and_keep_see_only_the_runs_own_portfolio(tmp_path):
+    from pmo_lib.run.identity import PortfolioIdentity
+
+    acme = PortfolioIdentity.of("Acme", ["A1", "A2"])
+    for day, name, ids in (("2026-10-30", "Acme", "A1 A2"), ("2026-11-06", "Acme", "A1 A2 A3"),
+                           ("2026-11-13", "Northwind", "N1"), ("2026-11-20", "Acme", "A1 A2"),
+                           ("2026-11-27", "Acme", "Z1 Z2")):
+        folder = fake_run(tmp_path, day)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        (folder / "manifest.json").write_text(json.dumps({**manifest, "portfolio_name": name}))
+        (folder / "metrics.csv").write_text("project_id\n" + "\n".join(ids.split()) + "\n")
+    others: list = []
+    assert [r["date"] for r in list_runs(tmp_path, portfolio=acme, others=others)] == [
+        "2026-11-20", "2026-11-06", "2026-10-30"]
+    assert [r["date"] for r in others] == ["2026-11-27", "2026-11-13"]
+    html = write_history(tmp_path, name="Acme", portfolio=acme).read_text()
+    assert 'href="2026-11-20/index.html"' in html and "2026-11-13" not in html and "2026-11-27" not in html
+    text = " ".join(html.split())
+    assert ("3 runs, newest first. 2 runs of other portfolios (&#39;Northwind&#39;, another &#39;Acme&#39;) in "
+            "this folder are not listed: give each portfolio its own output root.") in text
+    assert prune_runs(tmp_path, keep=1, protect=tmp_path / "2026-11-20", portfolio=acme) == [
+        "2026-11-06", "2026-10-30"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["2026-11-13", "2026-11-20", "2026-11-27"]
