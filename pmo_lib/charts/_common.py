@@ -66,7 +66,9 @@ def money_axis(currency: str | None = None, **options) -> alt.Axis:
     vl-convert measures labels with its own font; the browser's may be
     wider, hence the generous label separation.
     """
-    return alt.Axis(labelExpr=money_label_expr(currency), labelOverlap=True, labelSeparation=12,
+    # ``format`` does not change the labels (labelExpr writes them); it formats the amount in
+    # the mark's hover text (its SVG <title>), which Vega-Lite derives from the encodings.
+    return alt.Axis(labelExpr=money_label_expr(currency), format=MONEY_FORMAT, labelOverlap=True, labelSeparation=12,
                     **options)
 
 

@@ -35,6 +35,8 @@ from typing import Any
 
 import vl_convert as vlc
 
+from pmo_lib.charts._hover import describe_with_tooltips
+
 CACHE_SIZE = 64
 """Compiled shapes kept per process (a report suite uses about a dozen)."""
 
@@ -86,7 +88,7 @@ def _compile(shape: str, rows: list[Any], title: str | None, vl_version: str | N
     spec = json.loads(shape)
     for index, values in enumerate(rows):
         spec["datasets"][_slot("data", index)] = copy.deepcopy(values)
-    vega = vlc.vegalite_to_vega(spec, vl_version=vl_version)
+    vega = describe_with_tooltips(vlc.vegalite_to_vega(spec, vl_version=vl_version))
     found = 0
     for entry in vega.get("data", []):
         name = entry.get("name", "")
@@ -134,7 +136,7 @@ def vega_spec(spec: Mapping[str, Any], *, vl_version: str | None = None) -> dict
     try:
         shape, names, rows, title = _shape(spec)
     except (TypeError, ValueError):  # not plain JSON (NaN, objects): compile it as it is
-        return vlc.vegalite_to_vega(dict(spec), vl_version=vl_version)
+        return describe_with_tooltips(vlc.vegalite_to_vega(dict(spec), vl_version=vl_version))
     key = (vl_version, shape)
     with _lock:
         template = _cache.get(key)
@@ -150,7 +152,7 @@ def vega_spec(spec: Mapping[str, Any], *, vl_version: str | None = None) -> dict
     elif template:
         _stats["reused"] += 1
     if not template:
-        return vlc.vegalite_to_vega(dict(spec), vl_version=vl_version)
+        return describe_with_tooltips(vlc.vegalite_to_vega(dict(spec), vl_version=vl_version))
     return json.loads(_fill(template, names, rows, title))
 
 

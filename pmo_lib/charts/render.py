@@ -143,6 +143,42 @@ def _scope_ids(svg: str) -> str:
     return re.sub(r'((?:xlink:)?href="#)([^"]+)', scoped, svg)
 
 
+_MARK = re.compile(r'<(path|rect|circle|ellipse|line|polygon|polyline|image)\b([^>]*?)\s*/>')
+_ARIA_LABEL = re.compile(r'\saria-label="([^"]*)"')
+_ROLE = re.compile(r'aria-roledescription="([^"]*)"')
+_NOT_MARKS = ("axis", "legend", "title")
+
+
+def _hover_text(label: str) -> str:
+    """Vega-Lite's mark description, each field once (``series: A; Series: A`` reads ``Series: A``)."""
+    kept: dict[str, str] = {}
+    for part in label.split("; "):
+        key, _, value = part.partition(": ")
+        known = kept.get(key.lower())
+        if known is None or (key[:1].isupper() and not known.partition(": ")[0][:1].isupper()):
+            kept[key.lower()] = part
+    return "; ".join(kept.values())
+
+
+def _hover_titles(svg: str) -> str:
+    """Give every data mark its details as an SVG ``<title>``: shown on hover, with no script.
+
+    Vega writes each mark's description (its fields and values) into an
+    ``aria-label``; it becomes the mark's ``<title>`` child, which browsers
+    show as a tooltip and screen readers read as the mark's name. The text
+    is already escaped (it was an attribute value).
+    """
+    def titled(match: re.Match[str]) -> str:
+        tag, attrs = match.group(1), match.group(2)
+        label, role = _ARIA_LABEL.search(attrs), _ROLE.search(attrs)
+        if label is None or role is None or role.group(1).endswith("container") or role.group(1) in _NOT_MARKS:
+            return match.group(0)
+        rest = attrs[:label.start()] + attrs[label.end():]
+        return f"<{tag}{rest}><title>{_hover_text(label.group(1))}</title></{tag}>"
+
+    return _MARK.sub(titled, svg)
+
+
 def _make_responsive(svg: str, label: str) -> str:
     attrs = ' style="max-width:100%;height:auto;overflow:visible" role="img"'
     if label:
@@ -178,7 +214,7 @@ def chart_svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
     spec = _spec(chart)
     svg = vlc.vega_to_svg(vega_spec(spec, vl_version=_vl_version()), allowed_base_urls=[])
     svg = _PROLOG.sub("", svg)
-    return _make_responsive(_scope_ids(svg), _chart_label(spec))
+    return _make_responsive(_scope_ids(_hover_titles(svg)), _chart_label(spec))
 
 
 def chart_png(chart: alt.TopLevelMixin | Mapping[str, Any], scale: float = 2) -> bytes:

@@ -178,7 +178,7 @@ def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None,
     if baseline is not None and pd.notna(baseline):
         layers.append(alt.Chart(pd.DataFrame({"value": [float(baseline)], "label": ["Budget (BAC)"]}))
                       .mark_rule(color=PALETTE[0], strokeDash=[6, 4]).encode(
-                          y="value:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                          y="value:Q", tooltip=[alt.Tooltip("label:N", title="Line"),
                                                 alt.Tooltip("value:Q", title="Value", format=MONEY_FORMAT)]))
     return alt.layer(*layers, title=chart_title(title)).properties(width=width, height=height)
 

@@ -8,6 +8,7 @@ import pytest
 import vl_convert as vlc
 from bs4 import BeautifulSoup
 
+from pmo_lib.charts._hover import describe_with_tooltips
 from pmo_lib.charts.render import _spec, _vl_version, chart_svg
 
 HOSTILE_NAMES = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
@@ -70,17 +71,20 @@ def render() -> Callable:
 
     Text from the data must reach Vega as data: no compiled expression may
     contain a hostile name (``alert(1)``). Returns ``(svg, soup)``;
-    ``soup.get_text(" ")`` holds every text the chart draws.
+    ``soup.get_text(" ")`` holds every text the chart draws (the marks' hover
+    ``<title>`` elements are taken out of it).
     """
 
     def run(chart) -> tuple[str, BeautifulSoup]:
-        vega = vlc.vegalite_to_vega(_spec(chart), vl_version=_vl_version())
+        vega = describe_with_tooltips(vlc.vegalite_to_vega(_spec(chart), vl_version=_vl_version()))
         assert [e for e in _expressions(vega) if "alert(1)" in e] == []
         svg = chart_svg(chart)
         soup = BeautifulSoup(svg, "html.parser")
         assert soup.find_all(["script", "img", "foreignobject", "iframe"]) == []
         for element in soup.find_all(True):
             assert not [a for a in element.attrs if a.lower().startswith("on")], element.name
+        for hover in soup.find_all("title"):  # hover details, not drawn text
+            hover.decompose()
         return svg, soup
 
     return run

@@ -11,6 +11,7 @@ import pytest
 import vl_convert as vlc
 
 from pmo_lib.charts import _compiled
+from pmo_lib.charts._hover import describe_with_tooltips
 from pmo_lib.charts.render import _spec, _vl_version, chart_png, chart_svg, pin_fonts
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -34,8 +35,9 @@ def same_ids(svg: str) -> str:
 
 
 def direct_svg(chart) -> str:
-    """What the renderer did before templates: compile and render in one call."""
-    return vlc.vegalite_to_svg(_spec(chart), vl_version=_vl_version(), allowed_base_urls=[])
+    """What the renderer did before templates: compile (with the hover descriptions) and render."""
+    vega = describe_with_tooltips(vlc.vegalite_to_vega(_spec(chart), vl_version=_vl_version()))
+    return vlc.vega_to_svg(vega, allowed_base_urls=[])
 
 
 def bars(names: list[str], values: list[float], title: str) -> alt.Chart:
@@ -62,7 +64,7 @@ def test_the_filled_template_is_the_vega_a_fresh_compile_gives():
     first, second = bars(["x"], [1], "One"), bars(["y", "z"], [2, 3], "Two")
     _compiled.vega_spec(_spec(first), vl_version=_vl_version())
     filled = _compiled.vega_spec(_spec(second), vl_version=_vl_version())
-    assert filled == vlc.vegalite_to_vega(_spec(second), vl_version=_vl_version())
+    assert filled == describe_with_tooltips(vlc.vegalite_to_vega(_spec(second), vl_version=_vl_version()))
     assert filled["title"]["text"] == "Two"
     assert [row["phase"] for row in filled["data"][0]["values"]] == ["y", "z"]
 

@@ -102,6 +102,28 @@ def test_a_chart_has_the_same_ids_whatever_its_process_rendered_before():
     ]
 
 
+def test_every_mark_carries_its_tooltip_as_an_escaped_hover_title(hostile_chart):
+    svg = chart_svg(hostile_chart)
+    titles = re.findall(r"<path\b[^>]*><title>([^<]*)</title></path>", svg)
+    assert titles == ["project: &lt;img src=x onerror=alert(1)&gt;; cpi: 0.8",
+                      "project: &quot;&gt;&lt;svg onload=alert(1)&gt;; cpi: 1.1", "project: Apollo; cpi: 0.95"]
+    assert "aria-label=\"project:" not in svg  # the title replaces the mark's aria-label
+    soup = BeautifulSoup(svg, "html.parser")
+    assert [t.get_text() for t in soup.find_all("title")][-1] == "project: Apollo; cpi: 0.95"
+
+
+def test_a_line_is_titled_by_its_series_not_by_its_first_point():
+    frame = pd.DataFrame({"day": pd.date_range("2026-01-01", periods=3).repeat(2), "series": ["PV", "EV"] * 3,
+                          "value": [1000.0, 900, 2000, 1500, 3000, 2500]})
+    chart = alt.Chart(frame).mark_line(point=True).encode(
+        x="day:T", y="value:Q", color="series:N",
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("day:T", title="Date", format="%Y-%m-%d"),
+                 alt.Tooltip("value:Q", title="Value", format=",.0f")])
+    titles = re.findall(r"<title>([^<]*)</title>", chart_svg(chart))
+    assert "Series: EV" in titles and "Series: PV" in titles  # the two lines
+    assert "Series: EV; Date: 2026-01-03; Value: 2,500" in titles  # a point
+
+
 def test_chart_data_from_a_url_is_refused_not_fetched():
     chart = alt.Chart("https://example.invalid/data.csv").mark_bar().encode(x="a:N")
     with pytest.raises(ValueError, match="not allowed"):
