@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pmo_lib.data.predecessors import check_predecessors
 from pmo_lib.data.profile import Profile, load_profile
 from pmo_lib.data.reading import read_source
 from pmo_lib.data.schema import TABLE_ORDER, TABLES
@@ -56,6 +57,8 @@ def check_portfolio(path: str | Path, profile: str | Path | Profile | None = Non
                                 "no projects: the projects table has headers but no rows, so there is nothing "
                                 "to report"))
     problems.extend(check_references(frames, raws))
+    if "tasks" in raws:
+        problems.extend(check_predecessors(frames["tasks"], raws["tasks"]))
     if not any(p.is_error for p in problems):
         problems.extend(check_warnings(frames, raws))
     problems = _without_echoes(problems)

@@ -15,7 +15,8 @@ What becomes what (``docs/data.md`` has the table):
   *Baseline*, 1-10 for *Baseline1*-*Baseline10*), ``percent_complete`` the % complete (or the
   physical % complete: ``schedule: {percent_complete: physical}``), forecast dates from the
   scheduled start and finish, actual dates, ``owner`` the assigned resources, and
-  ``predecessors`` the predecessor task IDs with their link type (``3FS;4SS``). A task without
+  ``predecessors`` the predecessor task IDs with their link type and lag (``3FS+2d;4SS``; links to
+  summary tasks or other projects are left out, with a warning). A task without
   a % complete is 0 % done; one without a baseline cost has budget 0, with a warning per project.
 - a task's actual cost is one cost line dated on its actual finish (or, while it runs, on the
   file's status date, else its actual start).
@@ -33,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmo_lib.data.predecessors import format_link
 from pmo_lib.data.profile import Profile
 from pmo_lib.data.raw import RawTable, Source, finish_table, text_frame
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES
@@ -124,7 +126,7 @@ def read_schedules(path: Path, profile: Profile) -> Source:
     label = path.name
     tables = {}
     for name, records in rows.items():
-        columns = TABLES[name].names + (["predecessors"] if name == "tasks" else [])
+        columns = TABLES[name].names
         frame = text_frame([[r.get(c, "") for c in columns] for r in records], columns)
         raw = RawTable(name, f"{label}[{name}]", frame, np.arange(1, len(frame) + 1, dtype=np.int64), [],
                        found=columns, keys=np.array(keys[name], dtype=object))
@@ -144,12 +146,12 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
     keys["projects"].append(project_id)
     baseline = profile.schedule.baseline
     physical = profile.schedule.percent_complete == "physical"
-    uncosted = 0
+    uncosted = dropped = 0
+    exported = {int(task.getUniqueID()): _task_id(task) for task in project.getTasks() if _is_work(task)}
     for task in project.getTasks():
-        if task.getSummary() or task.getUniqueID() is None or (task.getOutlineLevel() or 0) == 0 and \
-                task.getUniqueID() == 0:
+        if not _is_work(task):
             continue
-        task_id = _text(task.getActivityID()) or _text(task.getUniqueID())
+        task_id = _task_id(task)
         start = task.getBaselineStart() if baseline == 0 else task.getBaselineStart(baseline)
         finish = task.getBaselineFinish() if baseline == 0 else task.getBaselineFinish(baseline)
         cost = task.getBaselineCost() if baseline == 0 else task.getBaselineCost(baseline)
@@ -157,8 +159,8 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
         if cost is None:
             uncosted += 1
         owners = [a.getResource().getName() for a in task.getResourceAssignments() if a.getResource() is not None]
-        links = [f"{_text(r.getPredecessorTask().getActivityID()) or _text(r.getPredecessorTask().getUniqueID())}"
-                 f"{r.getType()}" for r in task.getPredecessors()]
+        links = _links(task, exported)
+        dropped += len(task.getPredecessors()) - len(links)
         rows["tasks"].append({
             "project_id": project_id, "task_id": task_id, "name": _text(task.getName()),
             "baseline_start": _text(start), "baseline_finish": _text(finish), "percent_complete": _number(done) or "0",
@@ -173,6 +175,9 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
             rows["costs"].append({"project_id": project_id, "date": day, "amount": _number(actual),
                                   "category": "Actual cost", "description": _text(task.getName())})
             keys["costs"].append(f"{file.name} task {task_id}")
+    if dropped:
+        problems.append(Problem(f"{file.name}", None, None, f"project {project_id}: {dropped} predecessor link(s) "
+                                "to summary tasks or to other projects left out of predecessors", severity="warning"))
     if uncosted:
         which = "Baseline" if baseline == 0 else f"Baseline{baseline}"
         problems.append(Problem(f"{file.name}", None, None, f"project {project_id}: {uncosted} task(s) without a "
@@ -190,6 +195,42 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
                                   "capacity_hours_per_week": f"{capacity:.10g}",
                                   "cost_rate": _rate_per_hour(resource.getStandardRate())})
         keys["resources"].append(f"{file.name} resource {resource_id}")
+
+
+def _is_work(task) -> bool:
+    """A task the contract holds: neither a summary nor the project's own summary row (unique ID 0)."""
+    return not (task.getSummary() or task.getUniqueID() is None
+                or (task.getOutlineLevel() or 0) == 0 and task.getUniqueID() == 0)
+
+
+def _task_id(task) -> str:
+    return _text(task.getActivityID()) or _text(task.getUniqueID())
+
+
+def _links(task, exported: dict[int, str]) -> list[str]:
+    """The task's predecessor links in the contract's form, to tasks of the same project the contract holds."""
+    links = []
+    for relation in task.getPredecessors():
+        other = relation.getPredecessorTask()
+        uid = other.getUniqueID() if other is not None else None
+        if uid is None or int(uid) not in exported or other.getParentFile() != task.getParentFile():
+            continue
+        lag, unit = _lag(relation.getLag())
+        links.append(format_link(exported[int(uid)], str(relation.getType()), lag, unit))
+    return links
+
+
+def _lag(duration) -> tuple[float, str]:
+    """A lag as ``(amount, unit)`` of the predecessors column (minutes become hours)."""
+    if duration is None or float(duration.getDuration()) == 0:
+        return 0.0, "d"
+    amount, name = float(duration.getDuration()), str(duration.getUnits().name())
+    elapsed = name.startswith("ELAPSED_")
+    name = name.removeprefix("ELAPSED_")
+    if name == "MINUTES":
+        amount, name = amount / 60, "HOURS"
+    unit = {"HOURS": "h", "DAYS": "d", "WEEKS": "w", "MONTHS": "mo", "YEARS": "y", "PERCENT": "%"}.get(name, "d")
+    return round(amount, 6), ("e" if elapsed else "") + unit
 
 
 def join_projects(schedule: RawTable, contract: RawTable) -> RawTable:

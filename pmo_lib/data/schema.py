@@ -165,6 +165,7 @@ TABLES: dict[str, Table] = {
                 _date("actual_start"),
                 _date("actual_finish"),
                 _text("owner"),
+                _text("predecessors"),  # links such as T-002FS+2d;T-005SS (pmo_lib.data.predecessors)
             ),
             key=("project_id", "task_id"),
             references=_PROJECT_REF,

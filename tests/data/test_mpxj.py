@@ -120,3 +120,37 @@ def test_a_folder_of_schedules_with_a_projects_csv_naming_programs(tmp_path):
         "project are undefined)",
         "p6.xer: project GRID-B: 1 task(s) without a Baseline cost, read as budget 0 (cost figures of the "
         "project are undefined)"]
+
+
+LINKED = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+ <Name>linked.xml</Name><Title>Linked</Title><StatusDate>2024-01-31T17:00:00</StatusDate>
+ <Tasks>
+  <Task><UID>0</UID><ID>0</ID><Name>Linked</Name><Summary>1</Summary><OutlineLevel>0</OutlineLevel></Task>
+  <Task><UID>10</UID><ID>1</ID><Name>Phase 1</Name><Summary>1</Summary><OutlineLevel>1</OutlineLevel>
+   <Start>2024-01-01T08:00:00</Start><Finish>2024-01-12T17:00:00</Finish></Task>
+  <Task><UID>1</UID><ID>2</ID><Name>Design</Name><OutlineLevel>2</OutlineLevel><Summary>0</Summary>
+   <Start>2024-01-01T08:00:00</Start><Finish>2024-01-12T17:00:00</Finish><PercentComplete>100</PercentComplete></Task>
+  <Task><UID>2</UID><ID>3</ID><Name>Build</Name><OutlineLevel>2</OutlineLevel><Summary>0</Summary>
+   <Start>2024-01-17T08:00:00</Start><Finish>2024-01-31T17:00:00</Finish><PercentComplete>20</PercentComplete>
+   <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>9600</LinkLag><LagFormat>7</LagFormat>
+   </PredecessorLink></Task>
+  <Task><UID>3</UID><ID>4</ID><Name>Test</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+   <Start>2024-01-20T08:00:00</Start><Finish>2024-01-31T17:00:00</Finish><PercentComplete>0</PercentComplete>
+   <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>3</Type></PredecessorLink>
+   <PredecessorLink><PredecessorUID>2</PredecessorUID><Type>0</Type><LinkLag>-2400</LinkLag><LagFormat>5</LagFormat>
+   </PredecessorLink>
+   <PredecessorLink><PredecessorUID>10</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+ </Tasks>
+</Project>
+"""
+
+
+def test_predecessors_with_types_and_lags_and_links_to_summaries_left_out(tmp_path):
+    plan = tmp_path / "linked.xml"
+    plan.write_text(LINKED, encoding="utf-8")
+    portfolio, problems = check_portfolio(plan)
+    assert portfolio.tasks[["task_id", "predecessors"]].values.tolist() == [
+        ["1", ""], ["2", "1FS+2d"], ["3", "1SS;2FF-4h"]]
+    assert "linked.xml: project linked: 1 predecessor link(s) to summary tasks or to other projects left out of " \
+           "predecessors" in [str(p) for p in problems]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib.data.sample import generate_portfolio, write_portfolio
+from pmo_lib.data.sample.common import NOT_GENERATED
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLE_ORDER, TABLES, empty_frame_dtypes
 
 pytestmark = pytest.mark.e2e  # runs the suite, a notebook, a browser, a server or the CLI end to end
@@ -59,17 +60,26 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 # --- the contract ------------------------------------------------------------------------------
+def _generated(name: str) -> list[str]:
+    """The contract columns the sample writes: all but the optional ones it leaves out."""
+    return [c for c in TABLES[name].names if c not in NOT_GENERATED.get(name, ())]
+
+
 def test_every_table_has_the_contract_columns_and_dtypes(sample):
     assert list(sample) == list(TABLE_ORDER)
+    assert NOT_GENERATED == {"tasks": ("predecessors",)}  # optional, shown nowhere yet
+    assert not any(TABLES[name].column(c).required for name, cs in NOT_GENERATED.items() for c in cs)
     for name, frame in sample.items():
-        assert list(frame.columns) == TABLES[name].names, name
+        assert list(frame.columns) == _generated(name), name
         dtypes = {c: str(t) for c, t in frame.dtypes.items()}
-        assert dtypes == empty_frame_dtypes(name), name
+        assert dtypes == {c: t for c, t in empty_frame_dtypes(name).items() if c in _generated(name)}, name
 
 
 def test_required_cells_are_filled_and_values_in_range(sample):
     for name, frame in sample.items():
         for col in TABLES[name].columns:
+            if col.name not in _generated(name):
+                continue
             values = frame[col.name]
             if col.required and not col.may_be_empty:
                 assert values.notna().all(), (name, col.name)
@@ -269,12 +279,14 @@ def test_text_with_markup_characters_survives_the_csv(folder):
 # --- files -------------------------------------------------------------------------------------
 def test_csv_format(folder):
     tasks = (folder / "tasks.csv").read_text(encoding="utf-8")
-    assert tasks.startswith(",".join(TABLES["tasks"].names) + "\n")
+    assert tasks.startswith(",".join(_generated("tasks")) + "\n")
     assert "\r" not in tasks
     for name in TABLE_ORDER:
         cells = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
         assert not cells.isin(["nan", "NaN", "NaT", "None", "<NA>"]).any().any(), name
         for col in TABLES[name].columns:
+            if col.name not in _generated(name):
+                continue
             values = cells[col.name]
             pattern = {"number": r"-?\d+(\.\d{1,2})?", "integer": r"-?\d+", "date": r"\d{4}-\d{2}-\d{2}",
                        "bool": r"true|false"}.get(col.kind)
