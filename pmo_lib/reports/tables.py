@@ -60,6 +60,11 @@ def _column_formatter(
     return _plain_cell, False
 
 
+def _is_prose(column: pd.Series, limit: int = 40) -> bool:
+    lengths = column.astype(str).str.len()
+    return bool(len(column)) and int(lengths.max()) > limit
+
+
 def _is_short(column: pd.Series, limit: int = 12) -> bool:
     lengths = column.astype(str).str.len()
     return bool(len(column)) and int(lengths.max()) <= limit
@@ -169,6 +174,10 @@ def table(
         for i, (fmt, aligned) in enumerate(formatters)
     ]
     right = ' class="num" style="text-align:right;white-space:nowrap"'
+    # Prose (a reason, a mitigation) keeps a readable width when the table is squeezed to the paper.
+    prose = ' class="pmo-prose" style="text-align:left"'
+    attributes = [right if aligned else prose if fmt is _plain_cell and _is_prose(frame.iloc[:, i]) else None
+                  for i, (fmt, aligned) in enumerate(formatters)]
     # Text is aligned left inline too: JupyterLab's own stylesheet right-aligns every cell, and the
     # notebook should show the table as the page does.
     left = ' style="text-align:left"'
@@ -180,15 +189,16 @@ def table(
             return " / ".join(str(part) for part in name)
         return str(name)
 
+    attributes = [a or left for a in attributes]
     head = "".join(
-        f'<th scope="col"{right if aligned else left}>{escape(header_text(name))}</th>'
-        for name, (_, aligned) in zip(columns, formatters)
+        f'<th scope="col"{attrs}>{escape(header_text(name))}</th>'
+        for name, attrs in zip(columns, attributes)
     )
     rows = []
     for values in frame.itertuples(index=False, name=None):
         cells = "".join(
-            f"<td{right if aligned else left}>{fmt(value)}</td>"
-            for value, (fmt, aligned) in zip(values, formatters)
+            f"<td{attrs}>{fmt(value)}</td>"
+            for value, (fmt, _), attrs in zip(values, formatters, attributes)
         )
         rows.append(f"<tr>{cells}</tr>")
     short = " pmo-table-wrap--short" if len(frame) <= SHORT_TABLE_ROWS else ""

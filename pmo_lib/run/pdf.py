@@ -2,13 +2,15 @@
 
 The pack holds a cover (portfolio, status date, contents), the portfolio
 page, each program page and the first printed page of each project page,
-with one bookmark per part and page numbers ("3 / 41") in the footer.
+with one bookmark per page and page numbers ("3 / 41") in the footer.
 
 How it is made: the run's own pages (already offline, escaped and
 script-free) are put one after another into a single HTML document with the
 pages' stylesheet; inside each part the section headings become plain
 styled blocks, so that the only headings, and hence the PDF's bookmarks
-(Chromium's document outline), are the cover's and each part's title.
+(Chromium's document outline), are the cover's and each part's title, plus
+one "…, page N: Section" line at the top of each further page of a long
+part (the pack pages those parts itself, ``_PAGINATE``).
 Chromium lays the document out for print; a project part is then cut, by
 DevTools, to the whole blocks that fit on its first page, and the document
 is printed. WeasyPrint was measured as the alternative and not chosen: on
@@ -49,6 +51,8 @@ _PACK_CSS = """
   letter-spacing: 0.04em; border-bottom: 1px solid #d0d7de; padding-bottom: 2px; }
 .pmo-pack-part .pmo-header__title { font-size: 1.5em; font-weight: 700; }
 .pmo-pack-h { font-weight: 600; break-after: avoid; }
+.pmo-pack-part > h2.pmo-pack-title, .pmo-pack-continued { break-before: page; font-size: 9pt; font-weight: 600; color: #57606a;
+  margin: 0 0 4px; letter-spacing: 0.04em; border-bottom: 1px solid #d0d7de; padding-bottom: 2px; }
 .pmo-pack-h2 { font-size: 1.2em; margin: 0.9em 0 0.25em; padding-bottom: 0.2em; border-bottom: 1px solid #d0d7de; }
 .pmo-pack-h3 { font-size: 1.05em; margin: 0.8em 0 0.2em; }
 .pmo-pack-cover { height: 250mm; display: flex; flex-direction: column; justify-content: center; }
@@ -74,6 +78,67 @@ _FIT_FIRST_PAGE = """(() => {
     }
   }
   return cut;
+})()"""
+
+
+_PAGINATE = """(() => {
+  const limit = %f;
+  let added = 0;
+  const heading = el => el.matches('.pmo-pack-h2') ? el : el.querySelector(':scope > .pmo-pack-h2, :scope > * > .pmo-pack-h2');
+  const container = el => el.matches('.pmo-output, .pmo-gallery') && el.children.length > 0;
+  for (const part of document.querySelectorAll('.pmo-pack-part:not(.pmo-pack-cover):not(.pmo-pack-first-page)')) {
+    const title = part.querySelector(':scope > h1.pmo-pack-title').textContent;
+    let top = part.getBoundingClientRect().top, page = 1, section = '', held = null;
+    const newPage = (el) => {
+      page += 1;
+      const mark = document.createElement('h2');
+      mark.className = 'pmo-pack-title pmo-pack-continued';
+      mark.textContent = title + ', page ' + page + (section ? ': ' + section : '');
+      el.before(mark);
+      added += 1;
+      top = mark.getBoundingClientRect().top;
+    };
+    const splitTable = (wrap) => {
+      const table = wrap.querySelector('table');
+      const rows = table && table.tBodies.length ? Array.from(table.tBodies[0].rows) : [];
+      const at = rows.findIndex(r => r.getBoundingClientRect().bottom - top > limit);
+      if (at <= 0) return null;
+      const rest = wrap.cloneNode(false), copy = table.cloneNode(false), body = document.createElement('tbody');
+      if (table.tHead) copy.appendChild(table.tHead.cloneNode(true));
+      rows.slice(at).forEach(r => body.appendChild(r));
+      copy.appendChild(body); rest.appendChild(copy); wrap.after(rest);
+      return rest;
+    };
+    const place = (el) => {
+      const named = heading(el);
+      if (el.getBoundingClientRect().bottom - top <= limit) {
+        if (named) section = named.textContent.trim();
+        held = el.matches('.pmo-md, .pmo-pack-h2') ? el : null;
+        return;
+      }
+      if (container(el) && el.firstElementChild.getBoundingClientRect().bottom - top <= limit) {
+        for (const child of Array.from(el.children)) place(child);
+        return;
+      }
+      if (el.matches('.pmo-table-wrap') && el.getBoundingClientRect().top - top < limit / 2) {
+        const rest = splitTable(el);
+        if (rest) { held = null; place(rest); return; }
+      }
+      const first = held || el;
+      if (named && !held) section = named.textContent.trim();
+      if (first.getBoundingClientRect().top > top + 1) newPage(first);
+      held = null;
+      if (el.getBoundingClientRect().bottom - top > limit && container(el)) {
+        for (const child of Array.from(el.children)) place(child);
+      } else {
+        held = el.matches('.pmo-md, .pmo-pack-h2') ? el : null;
+      }
+    };
+    for (const child of Array.from(part.children)) {
+      if (!child.matches('h1.pmo-pack-title')) place(child);
+    }
+  }
+  return added;
 })()"""
 
 
@@ -244,11 +309,14 @@ def board_pack(run_dir: str | Path, out: str | Path | None = None, *, programs: 
             browser.open(document.as_uri(), width=content_width, height=round(content_height))
             browser.send("Emulation.setEmulatedMedia", {"media": "print"})
             cut = browser.evaluate(_FIT_FIRST_PAGE % content_height)
+            # one bookmark per page: a part longer than a page is paged here, each further page
+            # opening with a "…, page 2: Section" line that Chromium's outline takes as a bookmark
+            continued = browser.evaluate(_PAGINATE % (content_height * 0.97))
             pdf = browser.print_pdf(paper=paper, footer_html=_footer(run), outline=True, margins_mm=MARGINS_MM)
     finally:
         if owned:
             browser.close()
     write_bytes(out, pdf)
-    log.info("board pack: %d parts, %d blocks past the projects' first pages left out, %.1f KB, %.1fs: %s",
-             len(parts), cut, len(pdf) / 1024, time.perf_counter() - started, out)
+    log.info("board pack: %d parts, %d continued pages, %d blocks past the projects' first pages left out, "
+             "%.1f KB, %.1fs: %s", len(parts), continued, cut, len(pdf) / 1024, time.perf_counter() - started, out)
     return out

@@ -28,7 +28,7 @@ def read_pdf(path: Path) -> tuple[list[str], list[tuple[int, str]]]:
     count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     xml = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(path)], capture_output=True,
                          text=True, check=True).stdout
-    outline = xml[xml.find("<outline>"):xml.find("</outline>")]
+    outline = xml[xml.find("<outline>"):xml.rfind("</outline>")]  # nested outlines: continued pages
     bookmarks = [(int(page), title.replace("&amp;", "&"))
                  for page, title in re.findall(r'<item page="(\d+)">([^<]*)</item>', outline)]
     pages = text.split("\f")[:count]
@@ -42,14 +42,23 @@ def run_dir(sample_pack_run):
     return sample_pack_run
 
 
-def test_run_pdf_writes_a_pack_with_one_bookmark_per_part_and_numbered_pages(run_dir):
+def test_run_pdf_writes_a_pack_with_one_bookmark_per_page_and_numbered_pages(run_dir):
     pages, bookmarks = read_pdf(run_dir / "board-pack.pdf")
-    assert [title for _, title in bookmarks] == [
+    assert [page for page, _ in bookmarks] == list(range(1, len(pages) + 1))  # one bookmark per page
+    parts = [title for _, title in bookmarks if ", page " not in title]
+    assert parts == [
         "Board pack", "Portfolio overview: Northwind Utilities", "Program: Digital Customer",
         "PRJ-001: Customer Portal Rebuild", "PRJ-003: Contact Centre Cloud Migration"]
-    starts = [page for page, _ in bookmarks]
-    assert starts[0] == 1 and starts == sorted(starts)
-    assert starts[-1] == len(pages) and starts[-2] == len(pages) - 1  # each project: exactly one page
+    continued = [(page, title) for page, title in bookmarks if ", page " in title]
+    assert continued, "the portfolio page is longer than one printed page"
+    for page, title in continued:
+        part, _, rest = title.partition(", page ")
+        number, _, section = rest.partition(": ")
+        assert part in parts and int(number) >= 2, title
+        assert title.replace("&amp;", "&") in " ".join(pages[page - 1].split())  # printed at the page's top
+        if section:
+            assert section in pages[page - 1], title
+    assert [t for _, t in bookmarks][-2:] == parts[-2:]  # each project: exactly one page
     for number, text in enumerate(pages, 1):
         assert f"{number} / {len(pages)}" in text  # page numbers in every footer
         assert "Northwind Utilities · board pack · status as of 2026-11-20" in text
@@ -69,9 +78,10 @@ def test_pdf_command_keeps_only_the_named_programs(run_dir, tmp_path):
     assert result.exit_code == 0, result.output
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert "612 x 792 pts (letter)" in info
-    _, bookmarks = read_pdf(out)
-    assert [t for _, t in bookmarks][2:] == ["Program: Digital Customer", "PRJ-001: Customer Portal Rebuild",
-                                             "PRJ-003: Contact Centre Cloud Migration"]
+    pages, bookmarks = read_pdf(out)
+    assert [page for page, _ in bookmarks] == list(range(1, len(pages) + 1))  # on Letter too
+    assert [t for _, t in bookmarks if ", page " not in t][2:] == [
+        "Program: Digital Customer", "PRJ-001: Customer Portal Rebuild", "PRJ-003: Contact Centre Cloud Migration"]
 
 
 def test_an_unknown_program_is_refused_and_nothing_is_written(run_dir, tmp_path):
