@@ -1,8 +1,8 @@
 """The hostile pages in a real browser: no dialog fires and no request leaves the machine.
 
-Headless Chromium is driven through the Chrome DevTools Protocol over
-``--remote-debugging-pipe`` (file descriptors 3 and 4, NUL-separated JSON), so
-no extra package is needed. For every page kind (run index, portfolio,
+Headless Chromium is driven by the package's own DevTools driver
+(:class:`pmo_lib.run.chromium.Chromium`, over ``--remote-debugging-pipe``),
+here with script allowed and every event recorded. For every page kind (run index, portfolio,
 program, project, and the output root's run history) the test enables the
 Page, Network and Runtime domains, opens the ``file://`` page, waits for its
 load event and a short settling time, and records every JavaScript dialog and
@@ -18,21 +18,16 @@ Chromium is not installed by the tests: without ``chromium`` on the PATH
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import select
-import shutil
-import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
+from pmo_lib.run.chromium import Chromium, ChromiumError, find_chromium
 from tests.fixtures.hostile import PORTFOLIO_NAME, RUN_PROJECTS, hostile_run
 
-CHROMIUM = shutil.which("chromium")
+CHROMIUM = find_chromium()
 pytestmark = [pytest.mark.e2e,  # CI installs chromium (.ci/run): there it never skips
               pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
                                  reason="chromium is not installed (Debian package 'chromium')")]
@@ -41,110 +36,52 @@ ATTACK = '<p>attack</p><script>alert("dialog")</script><img src="http://127.0.0.
 LOCAL_SCHEMES = ("file:", "data:")
 
 
-class Chromium:
-    """Headless Chromium with a DevTools pipe; every call is bounded by a timeout."""
+class Probe(Chromium):
+    """The package's DevTools driver, recording every event of the page and refusing every dialog."""
 
-    def __init__(self, binary: str, profile: Path):
-        commands_read, self._commands = os.pipe()
-        self._events, events_write = os.pipe()
-        # Move the child's ends above 10 so that moving them to 3 and 4 cannot collide.
-        child_read = fcntl.fcntl(commands_read, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_write = fcntl.fcntl(events_write, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(commands_read)
-        os.close(events_write)
-
-        def give_pipe_to_child():
-            os.dup2(child_read, 3)
-            os.dup2(child_write, 4)
-
-        self.process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--no-first-run", "--no-default-browser-check",
-             "--disable-extensions", "--disable-sync", f"--user-data-dir={profile}",
-             "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=give_pipe_to_child, close_fds=False, start_new_session=True)
-        os.close(child_read)
-        os.close(child_write)
-        self._buffer = b""
-        self._last_id = 0
+    def __init__(self) -> None:
         self.events: list[dict] = []
+        super().__init__()
 
-    def _write(self, message: dict) -> None:
-        os.write(self._commands, json.dumps(message).encode() + b"\0")
-
-    def send(self, method: str, params: dict | None = None, *, session: str | None = None,
-             timeout: float = 20) -> dict:
-        self._last_id += 1
-        message = {"id": self._last_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        self._write(message)
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._read(deadline)
-            if reply.get("id") == self._last_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-
-    def _read(self, deadline: float) -> dict:
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("Chromium did not answer in time")
-            ready, _, _ = select.select([self._events], [], [], left)
-            if ready:
-                chunk = os.read(self._events, 1 << 16)
-                if not chunk:
-                    raise EOFError("Chromium closed its DevTools pipe")
-                self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b"\0", 1)
-        message = json.loads(raw)
-        if "method" in message:
-            self.events.append(message)
-            if message["method"] == "Page.javascriptDialogOpening":  # answer it, or the page hangs
-                self._write({"id": 10**9 + len(self.events), "method": "Page.handleJavaScriptDialog",
-                             "params": {"accept": False}, "sessionId": message.get("sessionId")})
-        return message
-
-    def _wait_for(self, method: str, session: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        checked = 0
-        while True:
-            for event in self.events[checked:]:
-                if event["method"] == method and event.get("sessionId") == session:
-                    return
-            checked = len(self.events)
-            self._read(deadline)
+    def _on_event(self, message: dict) -> None:
+        super()._on_event(message)
+        self.events.append(message)
+        if message["method"] == "Page.javascriptDialogOpening":  # answer it, or the page hangs
+            self._write({"id": 10**9 + len(self.events), "method": "Page.handleJavaScriptDialog",
+                         "params": {"accept": False}, "sessionId": message.get("sessionId")})
 
     def _settle(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         try:
             while True:
                 self._read(deadline)
-        except TimeoutError:
+        except ChromiumError:  # nothing more within the time: settled
             pass
 
     def visit(self, url: str, *, settle: float = 1.0) -> dict:
-        """Open ``url`` in a new tab; return its dialogs, remote requests, title and script count."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        """Open ``url`` in a new tab with script allowed; return its dialogs, remote requests, title, scripts."""
+        target = self.send("Target.createTarget", {"url": "about:blank"}, page=False)["targetId"]
+        self._session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                  page=False)["sessionId"]
         try:
             for domain in ("Page", "Network", "Runtime"):
-                self.send(f"{domain}.enable", session=session)
+                self.send(f"{domain}.enable")
             first = len(self.events)
-            self.send("Page.navigate", {"url": url}, session=session)
-            self._wait_for("Page.loadEventFired", session, timeout=60)
+            self._loaded = False
+            self.send("Page.navigate", {"url": url})
+            deadline = time.monotonic() + 60
+            while not self._loaded:
+                self._read(deadline)
             self._settle(settle)
             facts = self.send("Runtime.evaluate", {
                 "expression": "JSON.stringify([document.title, document.scripts.length, "
                               "document.body ? document.body.innerText.length : 0])",
-                "returnByValue": True}, session=session)
+                "returnByValue": True})
             title, scripts, text_length = json.loads(facts["result"]["value"])
-            events = [e for e in self.events[first:] if e.get("sessionId") == session]
+            events = [e for e in self.events[first:] if e.get("sessionId") == self._session]
         finally:
-            self.send("Target.closeTarget", {"targetId": target})
+            self.send("Target.closeTarget", {"targetId": target}, page=False)
+            self._session = None
         remote = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in events
                   if e["method"] == "Network.requestWillBeSent"
                   and not e["params"]["request"]["url"].startswith(LOCAL_SCHEMES)}
@@ -158,27 +95,11 @@ class Chromium:
             "title": title, "scripts": scripts, "text_length": text_length,
         }
 
-    def close(self) -> None:
-        try:
-            self.send("Browser.close", timeout=5)
-        except (OSError, RuntimeError, TimeoutError, EOFError):
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only Chromium's processes
-            self.process.wait(timeout=10)
-        os.close(self._commands)
-        os.close(self._events)
-
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = Chromium(CHROMIUM, tmp_path_factory.mktemp("chromium-profile"))
-    try:
+def browser():
+    with Probe() as chromium:
         yield chromium
-    finally:
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -94,6 +94,7 @@ class Chromium:
         self._last_id = 0
         self._session: str | None = None
         self._target: str | None = None
+        self._loaded = False
 
     # -- the pipe -------------------------------------------------------------------------
     def _write(self, message: dict) -> None:
@@ -111,7 +112,15 @@ class Chromium:
                     raise ChromiumError("Chromium closed its DevTools pipe")
                 self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(raw)
+        message = json.loads(raw)
+        if "method" in message:
+            self._on_event(message)
+        return message
+
+    def _on_event(self, message: dict) -> None:
+        """A DevTools event (a message that answers no command); a subclass may record them."""
+        if message["method"] == "Page.loadEventFired" and message.get("sessionId") == self._session:
+            self._loaded = True
 
     def send(self, method: str, params: dict | None = None, *, page: bool = True,
              timeout: float | None = None) -> dict:
@@ -128,8 +137,6 @@ class Chromium:
                 if "error" in reply:
                     raise ChromiumError(f"Chromium {method}: {reply['error'].get('message')}")
                 return reply.get("result", {})
-            if reply.get("method") == "Page.loadEventFired":
-                self._loaded = True
 
     # -- a page ---------------------------------------------------------------------------
     def open(self, url: str, *, width: int = 1400, height: int = 900) -> None:
@@ -148,9 +155,7 @@ class Chromium:
         self.send("Page.navigate", {"url": url})
         deadline = time.monotonic() + self.timeout
         while not self._loaded:
-            message = self._read(deadline)
-            if message.get("method") == "Page.loadEventFired" and message.get("sessionId") == self._session:
-                self._loaded = True
+            self._read(deadline)
 
     def evaluate(self, expression: str) -> Any:
         """The JSON value of a JavaScript expression in the open page (run by DevTools, not the page)."""
