@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html as html_module
 import inspect
+import re
 
 import pandas as pd
 
@@ -113,8 +115,9 @@ class ReportView:
                  for label, items in groups if items]
         html = ('<nav class="pmo-nav" aria-label="Related pages"><ul style="list-style:none;margin:0 0 1em;'
                 f'padding:0;font-size:0.9em">{"".join(lines)}</ul></nav>')
-        text = "\n".join(f"{label}: {len(items)} link{'s' if len(items) != 1 else ''}" for label, items in groups
-                         if items)
+        # the plain text (a mail's text part) names the pages: the links' own text, unescaped
+        text = "\n".join(f"{label}: " + " · ".join(html_module.unescape(re.sub(r"<[^>]+>", "", i)) for i in items)
+                         for label, items in groups if items)
         return HtmlFragment(html, text)
 
     def attention_table(self, metrics: pd.DataFrame) -> HtmlFragment:
