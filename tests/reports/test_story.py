@@ -183,6 +183,9 @@ def test_pages_link_to_each_other_relatively(analysis):
         "../portfolio.html", *(f"../projects/PRJ-00{i}.html" for i in range(1, 7))}
     one = BeautifulSoup(project(analysis, "PRJ-003").header().html, "html.parser")
     assert [a["href"] for a in one.select("a.pmo-link")] == ["../programs/digital-customer.html", "../portfolio.html"]
+    # the plain text (a mail's text part) names the linked pages
+    assert repr(project(analysis, "PRJ-003").header()).splitlines()[-1] == (
+        "Part of: Digital Customer program · Portfolio overview")
 
 
 def test_summary_says_what_changed_since_the_previous_run(analysis):
