@@ -95,7 +95,7 @@ def capacity_heat_map(
     text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.Color("ink:N", scale=None))
     subtitle = "Planned hours as a share of capacity; red above 100% is over-booked, blue under-used"
     if partial:
-        subtitle = [subtitle, "* partial months: the plan starts or ends inside them"]
+        subtitle = [subtitle, "* the plan starts or ends inside these months: only its weeks count"]
     return (alt.layer(rects, text, title=chart_title(title, subtitle))
             .resolve_scale(color="independent")  # the text colour is no utilisation
             .properties(width=width, height=alt.Step(26)))

@@ -25,19 +25,14 @@ def _monday(dates: pd.Series) -> pd.Series:
     return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
 
 
-def _weekly(
-    resources: pd.DataFrame, assignments: pd.DataFrame, *, whole_months: bool = False
-) -> pd.DataFrame:
+def _weekly(resources: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     """Every resource's capacity and planned hours in every week of the span.
 
-    The span runs from the first to the last week with an assignment, or with
-    ``whole_months`` over every week starting in the first to the last month.
+    The span runs from the first to the last week with an assignment.
     """
     weeks = _monday(assignments["week_start"]).rename("week_start")
     hours = assignments.groupby(["resource_id", weeks])["planned_hours"].sum()
     first, last = weeks.min(), weeks.max()
-    if whole_months and len(weeks):
-        first, last = first.replace(day=1), last + pd.offsets.MonthEnd(0)
     span = pd.date_range(first, last, freq="W-MON") if len(weeks) else []
     grid = pd.MultiIndex.from_product(
         [resources["resource_id"].sort_values().unique(), pd.DatetimeIndex(span).as_unit("ns")],
@@ -84,6 +79,11 @@ def capacity_vs_demand(
 ) -> pd.DataFrame:
     """Capacity and planned hours per role and week (``"W"``) or month (``"MS"``).
 
+    Both count the weeks of the plan's span only (the first to the last week
+    with an assignment): a month the plan starts or ends inside is prorated
+    to its weeks in the span, so its utilisation is not diluted by weeks
+    nobody planned for.
+
     Returns
     -------
     DataFrame
@@ -103,13 +103,13 @@ def capacity_vs_demand(
     ...     "role": ["Dev", "Dev"], "capacity_hours_per_week": [40.0, 20.0]})
     >>> assignments = pd.DataFrame({"project_id": ["P1"], "resource_id": ["R1"],
     ...     "week_start": pd.to_datetime(["2026-03-02"]), "planned_hours": [45.0]})
-    >>> capacity_vs_demand(resources, assignments, freq="MS")  # 5 Mondays in March 2026
+    >>> capacity_vs_demand(resources, assignments, freq="MS")  # one week of March 2026 in the plan
       role     period  capacity_hours  planned_hours  utilisation
-    0  Dev 2026-03-01           300.0           45.0         0.15
+    0  Dev 2026-03-01            60.0           45.0         0.75
     """
     if freq not in ("W", "MS"):
         raise ValueError(f'freq must be "W" (weeks) or "MS" (months), got {freq!r}')
-    weekly = _weekly(resources, assignments, whole_months=freq == "MS")
+    weekly = _weekly(resources, assignments)
     period = weekly["week_start"]
     if freq == "MS":
         period = period.dt.to_period("M").dt.start_time.astype("datetime64[ns]")

@@ -49,7 +49,7 @@ def test_capacity_heat_map_marks_the_partial_first_and_last_months():
                         "period": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"])})
     spec = capacity_heat_map(cap).to_dict()
     assert spec["layer"][0]["encoding"]["x"]["sort"] == ["Aug 2026 *", "Sep 2026", "Oct 2026", "Nov 2026 *"]
-    assert spec["title"]["subtitle"][1] == "* partial months: the plan starts or ends inside them"
+    assert spec["title"]["subtitle"][1] == "* the plan starts or ends inside these months: only its weeks count"
 
 
 def test_capacity_heat_map_renders_roles_months_and_hostile_role(capacity, render, hostile):

@@ -77,12 +77,13 @@ def test_capacity_vs_demand_weekly(resources, assignments):
 
 def test_capacity_vs_demand_monthly(resources, assignments):
     result = capacity_vs_demand(resources, assignments, freq="MS")
-    # March 2026 has 5 Mondays (2, 9, 16, 23, 30), April 4 (6, 13, 20, 27)
+    # The plan spans the weeks of 2026-03-02 to 2026-04-06: all 5 Mondays of March (2, 9, 16, 23, 30)
+    # and 1 of April's 4 (6): April's capacity is prorated to that week, not diluted by the other three
     assert result.values.tolist() == [
         ["Dev", pd.Timestamp("2026-03-01"), 300.0, 145.0, pytest.approx(145 / 300)],  # 60 + 40 + 45
-        ["Dev", pd.Timestamp("2026-04-01"), 240.0, 25.0, pytest.approx(25 / 240)],
+        ["Dev", pd.Timestamp("2026-04-01"), 60.0, 25.0, pytest.approx(25 / 60)],
         ["QA", pd.Timestamp("2026-03-01"), 200.0, 44.0, pytest.approx(0.22)],
-        ["QA", pd.Timestamp("2026-04-01"), 160.0, 0.0, 0.0],
+        ["QA", pd.Timestamp("2026-04-01"), 40.0, 0.0, 0.0],
     ]
 
 
