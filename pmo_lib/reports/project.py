@@ -196,11 +196,13 @@ class ProjectReport(ReportView):
 
     # --- charts and tables -------------------------------------------------------------------
     def s_curve(self):
-        """Cumulative planned value, earned value and actual cost, with the EAC projection."""
+        """Cumulative planned value, earned value and actual cost, with the EAC projection (none once closed)."""
         curve = with_earned_value_history(self._mine(self.analysis.s_curves).drop(columns="project_id"),
                                           self.analysis.history, self.project_id)
         if curve.empty:
             return note("No baseline tasks: nothing to plot.")
+        if str(self.project.get("status")) in ("closed", "cancelled"):
+            curve = curve[curve["series"] != "eac_forecast"]  # nothing is left to forecast
         return show_chart(charts.s_curve_chart(curve, currency=self.currency, status_date=self.status_date,
                                                title=f"S-curve: {self.project['name']}"))
 

@@ -205,3 +205,10 @@ def test_a_slipped_milestone_is_late_in_the_summary(analysis):
             "(74 days after its baseline).") in text
     states = analysis.milestones.set_index(["project_id", "name"])["state"]
     assert states.loc[("PRJ-010", "Go-live")] == "late"  # a slip is "late", not "at risk"
+
+
+def test_a_closed_project_has_no_forecast_on_its_s_curve(analysis):
+    closed = project(analysis, "PRJ-005")  # closed in the sample
+    assert str(closed.project["status"]) == "closed"
+    assert "Forecast (EAC)" not in closed.s_curve().svg
+    assert "Forecast (EAC)" in project(analysis, "PRJ-003").s_curve().svg
