@@ -79,7 +79,7 @@ class PortfolioReport(ReportView):
         return project_table(self, sort_worst_first(self.metrics))
 
     def bubble(self):
-        """CPI against SPI per project, coloured by program, bubble size the budget."""
+        """CPI against SPI per project, coloured by overall RAG, bubble size the budget."""
         return show_chart(charts.cpi_spi_bubble(self.metrics, color="overall_rag"))
 
     def budget_by_program(self):
