@@ -18,8 +18,12 @@ What becomes what (``docs/data.md`` has the table):
   ``predecessors`` the predecessor task IDs with their link type and lag (``3FS+2d;4SS``; links to
   summary tasks or other projects are left out, with a warning). A task without
   a % complete is 0 % done; one without a baseline cost has budget 0, with a warning per project.
-- a task's actual cost is one cost line dated on its actual finish (or, while it runs, on the
-  file's status date, else its actual start).
+- a task's actual cost: where its assignments carry timephased actual work (MSPDI
+  ``TimephasedData``, read by MPXJ), one cost line per week (Monday to Sunday) with work, dated on
+  the last day worked that week, the amount MPXJ costs that week's actual work at the resources'
+  rates; what the periods do not account for (fixed costs, a task without timephased data) is
+  one cost line dated on its actual finish (or, while it runs, on the file's status date, else its
+  actual start). The lines of a task always sum to its actual cost.
 - resources: ID, name, group as role, max units x 40 h as weekly capacity, standard rate per hour.
 
 A contract CSV in the folder (``costs.csv``, ``risks.csv``, ...) replaces the table made from the
@@ -28,6 +32,7 @@ schedules; ``projects.csv`` is joined to it instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -169,12 +174,10 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
             "actual_start": _text(task.getActualStart()), "actual_finish": _text(task.getActualFinish()),
             "owner": "; ".join(str(o) for o in owners if o), "predecessors": ";".join(links)})
         keys["tasks"].append(f"{file.name} task {task_id}")
-        actual = task.getActualCost()
-        if actual is not None and float(actual.doubleValue()) != 0:
-            day = _text(task.getActualFinish()) or status or _text(task.getActualStart())
-            rows["costs"].append({"project_id": project_id, "date": day, "amount": _number(actual),
+        for day, amount in _actual_costs(task, status):
+            rows["costs"].append({"project_id": project_id, "date": day, "amount": f"{amount:.10g}",
                                   "category": "Actual cost", "description": _text(task.getName())})
-            keys["costs"].append(f"{file.name} task {task_id}")
+            keys["costs"].append(f"{file.name} task {task_id} {day}")
     if dropped:
         problems.append(Problem(f"{file.name}", None, None, f"project {project_id}: {dropped} predecessor link(s) "
                                 "to summary tasks or to other projects left out of predecessors", severity="warning"))
@@ -231,6 +234,63 @@ def _lag(duration) -> tuple[float, str]:
         amount, name = amount / 60, "HOURS"
     unit = {"HOURS": "h", "DAYS": "d", "WEEKS": "w", "MONTHS": "mo", "YEARS": "y", "PERCENT": "%"}.get(name, "d")
     return round(amount, 6), ("e" if elapsed else "") + unit
+
+
+def _actual_costs(task, status: str) -> list[tuple[str, float]]:
+    """``(date, amount)`` cost lines of a task's actual cost: weekly where timephased, the rest in one line."""
+    actual = task.getActualCost()
+    total = float(actual.doubleValue()) if actual is not None else 0.0
+    lines = _weekly_actual_costs(task)
+    rest = total - sum(amount for _, amount in lines)
+    if abs(rest) >= 0.005:
+        lines.append((_text(task.getActualFinish()) or status or _text(task.getActualStart()), rest))
+    return [(day, round(amount, 6)) for day, amount in lines if day]
+
+
+def _weekly_actual_costs(task) -> list[tuple[str, float]]:
+    """One ``(last day worked, cost)`` per week with timephased actual work on the task's assignments."""
+    spans = []
+    for assignment in task.getResourceAssignments():
+        raw = [*assignment.getRawTimephasedActualRegularWork(), *assignment.getRawTimephasedActualOvertimeWork(),
+               *assignment.getRawTimephasedActualCost()]
+        if raw:
+            spans.append((assignment, [(_moment(item.getStart()), _moment(item.getFinish())) for item in raw]))
+    if not spans:
+        return []
+    first = min(start for _, items in spans for start, _ in items).date()
+    last = max(finish for _, items in spans for _, finish in items).date()
+    monday = first - dt.timedelta(days=first.weekday())
+    weeks = (last - monday).days // 7 + 1
+    ranges = _week_ranges(monday, weeks)
+    amounts, worked = [0.0] * weeks, [None] * weeks
+    for assignment, items in spans:
+        for week, value in enumerate(assignment.getTimephasedActualCost(ranges)):
+            amounts[week] += float(value.doubleValue()) if value is not None else 0.0
+        for start, finish in items:
+            end = (finish - dt.timedelta(minutes=1) if finish > start else finish).date()  # 17:00, not midnight
+            for week in range((start.date() - monday).days // 7, min((end - monday).days // 7, weeks - 1) + 1):
+                day = min(end, monday + dt.timedelta(days=7 * week + 6))
+                worked[week] = day if worked[week] is None else max(worked[week], day)
+    return [((worked[w] or monday + dt.timedelta(days=7 * w + 6)).isoformat(), amounts[w])
+            for w in range(weeks) if abs(amounts[w]) >= 0.005]
+
+
+def _moment(value) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _week_ranges(monday: dt.date, weeks: int):
+    """A Java list of ``LocalDateTimeRange``, one per week from ``monday`` (midnight to midnight)."""
+    from java.time import LocalDateTime
+    from java.util import ArrayList
+    from org.mpxj import LocalDateTimeRange
+
+    ranges = ArrayList()
+    for week in range(weeks):
+        start, end = (monday + dt.timedelta(days=7 * (week + k)) for k in (0, 1))
+        ranges.add(LocalDateTimeRange(LocalDateTime.of(start.year, start.month, start.day, 0, 0),
+                                      LocalDateTime.of(end.year, end.month, end.day, 0, 0)))
+    return ranges
 
 
 def join_projects(schedule: RawTable, contract: RawTable) -> RawTable:

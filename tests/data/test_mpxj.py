@@ -154,3 +154,59 @@ def test_predecessors_with_types_and_lags_and_links_to_summaries_left_out(tmp_pa
         ["1", ""], ["2", "1FS+2d"], ["3", "1SS;2FF-4h"]]
     assert "linked.xml: project linked: 1 predecessor link(s) to summary tasks or to other projects left out of " \
            "predecessors" in [str(p) for p in problems]
+
+
+_DAY = ("<WeekDay><DayType>{n}</DayType><DayWorking>1</DayWorking><WorkingTimes><WorkingTime><FromTime>08:00:00"
+        "</FromTime><ToTime>12:00:00</ToTime></WorkingTime><WorkingTime><FromTime>13:00:00</FromTime><ToTime>17:00:00"
+        "</ToTime></WorkingTime></WorkingTimes></WeekDay>")
+_WORK = ("<TimephasedData><Type>{type}</Type><UID>1</UID><Start>{start}T08:00:00</Start><Finish>{finish}T17:00:00"
+         "</Finish><Unit>2</Unit><Value>PT{hours}H0M0S</Value></TimephasedData>")
+TIMEPHASED = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+ <Name>phased.xml</Name><Title>Phased</Title><Manager>Ann Lee</Manager><StatusDate>2024-01-17T17:00:00</StatusDate>
+ <MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>
+ <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar><WeekDays>
+  <WeekDay><DayType>1</DayType><DayWorking>0</DayWorking></WeekDay>{"".join(_DAY.format(n=n) for n in range(2, 7))}
+  <WeekDay><DayType>7</DayType><DayWorking>0</DayWorking></WeekDay></WeekDays></Calendar></Calendars>
+ <Tasks>
+  <Task><UID>0</UID><ID>0</ID><Name>Phased</Name><Summary>1</Summary><OutlineLevel>0</OutlineLevel></Task>
+  <Task><UID>1</UID><ID>1</ID><Name>Build</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+   <CalendarUID>1</CalendarUID><Start>2024-01-08T08:00:00</Start><Finish>2024-01-19T17:00:00</Finish>
+   <Duration>PT80H0M0S</Duration><Work>PT80H0M0S</Work><ActualWork>PT56H0M0S</ActualWork>
+   <ActualStart>2024-01-08T08:00:00</ActualStart><PercentComplete>70</PercentComplete>
+   <Cost>840000</Cost><FixedCost>40000</FixedCost><ActualCost>600000</ActualCost>
+   <Baseline><Number>0</Number><Start>2024-01-08T08:00:00</Start><Finish>2024-01-19T17:00:00</Finish>
+    <Cost>840000</Cost></Baseline></Task>
+  <Task><UID>2</UID><ID>2</ID><Name>Permit</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+   <Start>2024-01-02T08:00:00</Start><Finish>2024-01-05T17:00:00</Finish><ActualStart>2024-01-02T08:00:00</ActualStart>
+   <ActualFinish>2024-01-05T17:00:00</ActualFinish><PercentComplete>100</PercentComplete><ActualCost>25000</ActualCost>
+   <Baseline><Number>0</Number><Start>2024-01-02T08:00:00</Start><Finish>2024-01-05T17:00:00</Finish>
+    <Cost>25000</Cost></Baseline></Task>
+ </Tasks>
+ <Resources><Resource><UID>1</UID><ID>1</ID><Name>Ann Lee</Name><Type>1</Type><MaxUnits>1</MaxUnits>
+  <StandardRate>100</StandardRate><StandardRateFormat>2</StandardRateFormat><CalendarUID>1</CalendarUID></Resource>
+ </Resources>
+ <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+  <Start>2024-01-08T08:00:00</Start><Finish>2024-01-19T17:00:00</Finish><Work>PT80H0M0S</Work>
+  <ActualWork>PT56H0M0S</ActualWork><RemainingWork>PT24H0M0S</RemainingWork><ActualStart>2024-01-08T08:00:00</ActualStart>
+  <Cost>800000</Cost><ActualCost>560000</ActualCost>
+  {_WORK.format(type=2, start="2024-01-08", finish="2024-01-12", hours=40)}
+  {_WORK.format(type=2, start="2024-01-15", finish="2024-01-16", hours=16)}
+  {_WORK.format(type=1, start="2024-01-17", finish="2024-01-19", hours=24)}
+ </Assignment></Assignments>
+</Project>
+"""
+
+
+def test_timephased_actual_work_becomes_weekly_cost_lines_and_the_rest_one_line(tmp_path):
+    plan = tmp_path / "phased.xml"
+    plan.write_text(TIMEPHASED, encoding="utf-8")
+    costs = load_portfolio(plan).costs
+    lines = costs.assign(date=costs["date"].dt.strftime("%Y-%m-%d"))[["date", "amount", "description"]]
+    assert lines.values.tolist() == [
+        ["2024-01-12", 4000.0, "Build"],  # week 1: 40 h at 100/h, last worked on Friday
+        ["2024-01-16", 1600.0, "Build"],  # week 2: 16 h, last worked on Tuesday
+        ["2024-01-17", 400.0, "Build"],  # the fixed cost, not timephased: on the status date
+        ["2024-01-05", 250.0, "Permit"],  # no timephased data: one line on its actual finish
+    ]
+    assert costs.groupby("description")["amount"].sum().to_dict() == {"Build": 6000.0, "Permit": 250.0}
