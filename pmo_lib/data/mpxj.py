@@ -46,6 +46,7 @@ from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES
 from pmo_lib.errors import DataSourceError, Problem
 
 SCHEDULE_SUFFIXES = (".mpp", ".xml", ".xer", ".pmxml", ".mpx")
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _HOURS = {"MINUTES": 1 / 60, "HOURS": 1, "DAYS": 8, "WEEKS": 40, "MONTHS": 160, "YEARS": 2080}
 
 
@@ -69,7 +70,9 @@ def _start_java():
             raise DataSourceError("reading MS Project or Primavera files needs Java 11 or later: "
                                   "apt-get install default-jre-headless")
         try:
-            jpype.startJVM(convertStrings=True)
+            # A load is a short burst: the C1 compiler alone and one GC thread spend less than half the CPU
+            # of the default (C2 compiling, parallel GC) on reading a schedule (benchmarks/bench_mpxj_load.py).
+            jpype.startJVM(*JVM_OPTIONS, convertStrings=True)
         except (OSError, jpype.JVMNotFoundException) as exc:
             raise DataSourceError(f"Java cannot be started for MPXJ ({exc}): apt-get install "
                                   "default-jre-headless") from None
@@ -79,10 +82,12 @@ def _start_java():
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    return "" if value is None else str(value)
+
+
+def _day(value) -> str:
+    """A Java ``LocalDateTime`` as ``YYYY-MM-DD`` (``2024-01-08T08:00`` -> ``2024-01-08``)."""
+    return "" if value is None else str(value)[:10]
 
 
 def _number(value) -> str:
@@ -127,7 +132,7 @@ def read_schedules(path: Path, profile: Profile) -> Source:
         if not projects:
             raise DataSourceError(f"{file}: not a schedule MPXJ recognises (.mpp, .xml, .xer, .pmxml, .mpx)")
         for project in projects:
-            _add_project(project, file, profile, rows, keys, seen_resources, problems)
+            _add_project(project, file, profile, rows, keys, seen_resources, problems, several=len(projects) > 1)
     label = path.name
     tables = {}
     for name, records in rows.items():
@@ -141,10 +146,10 @@ def read_schedules(path: Path, profile: Profile) -> Source:
 
 
 def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, seen_resources: set,
-                 problems: list) -> None:
+                 problems: list, *, several: bool) -> None:
     properties = project.getProjectProperties()
     project_id = _project_id(properties, file.stem)
-    status = _text(properties.getStatusDate())
+    status = _day(properties.getStatusDate())
     title = _text(properties.getProjectTitle()) or _text(properties.getName()) or file.stem
     rows["projects"].append({"project_id": project_id, "name": title,
                              "program": "", "manager": _text(properties.getManager())})
@@ -152,32 +157,42 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
     baseline = profile.schedule.baseline
     physical = profile.schedule.percent_complete == "physical"
     uncosted = dropped = 0
-    exported = {int(task.getUniqueID()): _task_id(task) for task in project.getTasks() if _is_work(task)}
-    for task in project.getTasks():
-        if not _is_work(task):
-            continue
-        task_id = _task_id(task)
+    costs = _WeeklyCosts()
+    # Every Java call goes through JPype (microseconds each): each value is asked for once, lists come over whole.
+    work = [(task, uid) for task, uid in ((task, _work_uid(task)) for task in project.getTasks().toArray())
+            if uid is not None]
+    exported = {uid: _task_id(task) for task, uid in work}
+    for task, uid in work:
+        task_id = exported[uid]
+        name = _text(task.getName())
         start = task.getBaselineStart() if baseline == 0 else task.getBaselineStart(baseline)
         finish = task.getBaselineFinish() if baseline == 0 else task.getBaselineFinish(baseline)
         cost = task.getBaselineCost() if baseline == 0 else task.getBaselineCost(baseline)
         done = task.getPhysicalPercentComplete() if physical else task.getPercentageComplete()
         if cost is None:
             uncosted += 1
-        owners = [a.getResource().getName() for a in task.getResourceAssignments() if a.getResource() is not None]
-        links = _links(task, exported)
-        dropped += len(task.getPredecessors()) - len(links)
+        assignments = task.getResourceAssignments().toArray()
+        owners = [resource.getName() for resource in (a.getResource() for a in assignments) if resource is not None]
+        relations = task.getPredecessors().toArray()
+        links = _links(relations, exported, project if several else None) if len(relations) else []
+        dropped += len(relations) - len(links)
+        actual_start, actual_finish = _day(task.getActualStart()), _day(task.getActualFinish())
         rows["tasks"].append({
-            "project_id": project_id, "task_id": task_id, "name": _text(task.getName()),
-            "baseline_start": _text(start), "baseline_finish": _text(finish), "percent_complete": _number(done) or "0",
+            "project_id": project_id, "task_id": task_id, "name": name,
+            "baseline_start": _day(start), "baseline_finish": _day(finish), "percent_complete": _number(done) or "0",
             "budget": _number(cost) or "0", "is_milestone": "true" if task.getMilestone() else "false",
-            "forecast_start": _text(task.getStart()), "forecast_finish": _text(task.getFinish()),
-            "actual_start": _text(task.getActualStart()), "actual_finish": _text(task.getActualFinish()),
+            "forecast_start": _day(task.getStart()), "forecast_finish": _day(task.getFinish()),
+            "actual_start": actual_start, "actual_finish": actual_finish,
             "owner": "; ".join(str(o) for o in owners if o), "predecessors": ";".join(links)})
         keys["tasks"].append(f"{file.name} task {task_id}")
-        for day, amount in _actual_costs(task, status):
-            rows["costs"].append({"project_id": project_id, "date": day, "amount": f"{amount:.10g}",
-                                  "category": "Actual cost", "description": _text(task.getName())})
-            keys["costs"].append(f"{file.name} task {task_id} {day}")
+        actual = task.getActualCost()
+        total = float(actual.doubleValue()) if actual is not None else 0.0
+        if total:
+            fallback = actual_finish or status or actual_start
+            for day, amount in costs.lines(assignments if actual_start else [], total, fallback):
+                rows["costs"].append({"project_id": project_id, "date": day, "amount": f"{amount:.10g}",
+                                      "category": "Actual cost", "description": name})
+                keys["costs"].append(f"{file.name} task {task_id} {day}")
     if dropped:
         problems.append(Problem(f"{file.name}", None, None, f"project {project_id}: {dropped} predecessor link(s) "
                                 "to summary tasks or to other projects left out of predecessors", severity="warning"))
@@ -200,23 +215,30 @@ def _add_project(project, file: Path, profile: Profile, rows: dict, keys: dict, 
         keys["resources"].append(f"{file.name} resource {resource_id}")
 
 
-def _is_work(task) -> bool:
-    """A task the contract holds: neither a summary nor the project's own summary row (unique ID 0)."""
-    return not (task.getSummary() or task.getUniqueID() is None
-                or (task.getOutlineLevel() or 0) == 0 and task.getUniqueID() == 0)
+def _work_uid(task) -> int | None:
+    """The unique ID of a task the contract holds; None for a summary or the project's own row (unique ID 0)."""
+    if task.getSummary():
+        return None
+    uid = task.getUniqueID()
+    if uid is None or int(uid) == 0 and not (task.getOutlineLevel() or 0):
+        return None
+    return int(uid)
 
 
 def _task_id(task) -> str:
     return _text(task.getActivityID()) or _text(task.getUniqueID())
 
 
-def _links(task, exported: dict[int, str]) -> list[str]:
-    """The task's predecessor links in the contract's form, to tasks of the same project the contract holds."""
+def _links(relations, exported: dict[int, str], project=None) -> list[str]:
+    """Predecessor links in the contract's form, to tasks of the same project the contract holds.
+
+    ``project`` is given when the file holds several (a P6 XER): a link to another project's task is left out.
+    """
     links = []
-    for relation in task.getPredecessors():
+    for relation in relations:
         other = relation.getPredecessorTask()
         uid = other.getUniqueID() if other is not None else None
-        if uid is None or int(uid) not in exported or other.getParentFile() != task.getParentFile():
+        if uid is None or int(uid) not in exported or project is not None and other.getParentFile() != project:
             continue
         lag, unit = _lag(relation.getLag())
         links.append(format_link(exported[int(uid)], str(relation.getType()), lag, unit))
@@ -236,43 +258,84 @@ def _lag(duration) -> tuple[float, str]:
     return round(amount, 6), ("e" if elapsed else "") + unit
 
 
-def _actual_costs(task, status: str) -> list[tuple[str, float]]:
-    """``(date, amount)`` cost lines of a task's actual cost: weekly where timephased, the rest in one line."""
-    actual = task.getActualCost()
-    total = float(actual.doubleValue()) if actual is not None else 0.0
-    lines = _weekly_actual_costs(task)
-    rest = total - sum(amount for _, amount in lines)
-    if abs(rest) >= 0.005:
-        lines.append((_text(task.getActualFinish()) or status or _text(task.getActualStart()), rest))
-    return [(day, round(amount, 6)) for day, amount in lines if day]
+class _WeeklyCosts:
+    """A task's actual cost as cost lines: weekly where its assignments are timephased, the rest in one line.
 
+    Java objects asked for again and again (the week ranges, a calendar's working days) are kept
+    for the whole read: each JPype call costs microseconds, and a schedule has thousands of tasks.
+    """
 
-def _weekly_actual_costs(task) -> list[tuple[str, float]]:
-    """One ``(last day worked, cost)`` per week with timephased actual work on the task's assignments."""
-    spans = []
-    for assignment in task.getResourceAssignments():
-        raw = [*assignment.getRawTimephasedActualRegularWork(), *assignment.getRawTimephasedActualOvertimeWork(),
-               *assignment.getRawTimephasedActualCost()]
-        if raw:
-            spans.append((assignment, [(_moment(item.getStart()), _moment(item.getFinish())) for item in raw]))
-    if not spans:
-        return []
-    first = min(start for _, items in spans for start, _ in items).date()
-    last = max(finish for _, items in spans for _, finish in items).date()
-    monday = first - dt.timedelta(days=first.weekday())
-    weeks = (last - monday).days // 7 + 1
-    ranges = _week_ranges(monday, weeks)
-    amounts, worked = [0.0] * weeks, [None] * weeks
-    for assignment, items in spans:
-        for week, value in enumerate(assignment.getTimephasedActualCost(ranges)):
-            amounts[week] += float(value.doubleValue()) if value is not None else 0.0
-        for start, finish in items:
-            end = (finish - dt.timedelta(minutes=1) if finish > start else finish).date()  # 17:00, not midnight
-            for week in range((start.date() - monday).days // 7, min((end - monday).days // 7, weeks - 1) + 1):
-                day = min(end, monday + dt.timedelta(days=7 * week + 6))
-                worked[week] = day if worked[week] is None else max(worked[week], day)
-    return [((worked[w] or monday + dt.timedelta(days=7 * w + 6)).isoformat(), amounts[w])
-            for w in range(weeks) if abs(amounts[w]) >= 0.005]
+    def __init__(self):
+        self._ranges: dict[tuple[dt.date, int], object] = {}
+        self._working: dict[tuple[object, dt.date], bool] = {}
+
+    def lines(self, assignments, total: float, fallback: str) -> list[tuple[str, float]]:
+        """``(date, amount)`` lines summing to ``total``: weekly where timephased, the rest on ``fallback``."""
+        lines = self.weekly(assignments)
+        rest = total - sum(amount for _, amount in lines)
+        if abs(rest) >= 0.005:
+            lines.append((fallback, rest))
+        return [(day, round(amount, 6)) for day, amount in lines if day]
+
+    def weekly(self, assignments) -> list[tuple[str, float]]:
+        """One ``(last day worked, cost)`` per week with timephased actual work on these assignments of a task."""
+        spans = []
+        for assignment in assignments:
+            raw = [*assignment.getRawTimephasedActualRegularWork().toArray(),
+                   *assignment.getRawTimephasedActualOvertimeWork().toArray(),
+                   *assignment.getRawTimephasedActualCost().toArray()]
+            if raw:
+                spans.append((assignment, [(_moment(item.getStart()), _moment(item.getFinish())) for item in raw]))
+        if not spans:
+            return []
+        first = min(start for _, items in spans for start, _ in items).date()
+        last = max(finish for _, items in spans for _, finish in items).date()
+        monday = first - dt.timedelta(days=first.weekday())
+        weeks = (last - monday).days // 7 + 1
+        ranges = self.ranges(monday, weeks)
+        amounts, worked = [0.0] * weeks, [None] * weeks
+        for assignment, items in spans:
+            for week, value in enumerate(assignment.getTimephasedActualCost(ranges).toArray()):
+                amounts[week] += float(value) if value is not None else 0.0
+            calendar = assignment.getEffectiveCalendar()
+            calendar = (calendar.getUniqueID(), calendar) if calendar is not None else None
+            for start, finish in items:
+                end = (finish - dt.timedelta(minutes=1) if finish > start else finish).date()  # 17:00, not midnight
+                for week in range((start.date() - monday).days // 7, min((end - monday).days // 7, weeks - 1) + 1):
+                    day = min(end, monday + dt.timedelta(days=7 * week + 6))
+                    floor = max(start.date(), monday + dt.timedelta(days=7 * week))
+                    while day > floor and not self.working(calendar, day):  # over a weekend: the last day worked
+                        day -= dt.timedelta(days=1)
+                    worked[week] = day if worked[week] is None else max(worked[week], day)
+        return [((worked[w] or monday + dt.timedelta(days=7 * w + 6)).isoformat(), amounts[w])
+                for w in range(weeks) if abs(amounts[w]) >= 0.005]
+
+    def working(self, calendar: tuple | None, day: dt.date) -> bool:
+        """Whether the calendar (``(unique ID, calendar)``) works on ``day`` (every day without one)."""
+        if calendar is None:
+            return True
+        key = (calendar[0], day)
+        if key not in self._working:
+            from java.time import LocalDate
+
+            self._working[key] = bool(calendar[1].isWorkingDate(LocalDate.of(day.year, day.month, day.day)))
+        return self._working[key]
+
+    def ranges(self, monday: dt.date, weeks: int):
+        """A Java list of ``LocalDateTimeRange``, one per week from ``monday`` (midnight to midnight)."""
+        key = (monday, weeks)
+        if key not in self._ranges:
+            from java.time import LocalDateTime
+            from java.util import ArrayList
+            from org.mpxj import LocalDateTimeRange
+
+            ranges = ArrayList()
+            for week in range(weeks):
+                start, end = (monday + dt.timedelta(days=7 * (week + k)) for k in (0, 1))
+                ranges.add(LocalDateTimeRange(LocalDateTime.of(start.year, start.month, start.day, 0, 0),
+                                              LocalDateTime.of(end.year, end.month, end.day, 0, 0)))
+            self._ranges[key] = ranges
+        return self._ranges[key]
 
 
 def _moment(value) -> dt.datetime:
