@@ -46,7 +46,9 @@ from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES
 from pmo_lib.errors import DataSourceError, Problem
 
 SCHEDULE_SUFFIXES = (".mpp", ".xml", ".xer", ".pmxml", ".mpx")
-JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlog4j2.statusLoggerLevel=OFF")
+"""C1 only and one GC thread (see :func:`_start_java`); no Log4j status line on stderr (MPXJ's .mpp reader logs
+through Log4j's API without a logging provider)."""
 _HOURS = {"MINUTES": 1 / 60, "HOURS": 1, "DAYS": 8, "WEEKS": 40, "MONTHS": 160, "YEARS": 2080}
 
 
@@ -140,7 +142,7 @@ def read_schedules(path: Path, profile: Profile) -> Source:
         frame = text_frame([[r.get(c, "") for c in columns] for r in records], columns)
         raw = RawTable(name, f"{label}[{name}]", frame, np.arange(1, len(frame) + 1, dtype=np.int64), [],
                        found=columns, keys=np.array(keys[name], dtype=object))
-        if len(frame) or name in ("projects", "tasks"):
+        if len(frame) or name in ("projects", "tasks", "costs"):  # a schedule not started has no costs yet
             tables[name] = finish_table(raw, profile.table(name))
     return Source(tables, {name: f"{label}[{name}]" for name in TABLES}, problems)
 

@@ -1,9 +1,10 @@
-"""MS Project (MSPDI) and Primavera (XER) schedules read through MPXJ: hand-written small files."""
+"""MS Project (MSPDI, .mpp) and Primavera (XER) schedules read through MPXJ: hand-written small files, one .mpp of MPXJ's tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +211,25 @@ def test_timephased_actual_work_becomes_weekly_cost_lines_and_the_rest_one_line(
         ["2024-01-05", 250.0, "Permit"],  # no timephased data: one line on its actual finish
     ]
     assert costs.groupby("description")["amount"].sum().to_dict() == {"Build": 6000.0, "Permit": 250.0}
+
+
+MPP = Path(__file__).parent / "schedules" / "task-links-project2010-mpp14.mpp"  # from MPXJ's tests: ORIGIN.md
+
+
+def test_an_mpp_file_of_ms_project_2010_is_read_with_its_links_and_what_it_lacks_is_named():
+    portfolio, problems = check_portfolio(MPP)
+    assert portfolio.projects["project_id"].tolist() == ["task-links-project2010-mpp14"]
+    tasks = portfolio.tasks
+    assert tasks["task_id"].tolist() == [str(n) for n in range(1, 17)]
+    assert tasks["name"].tolist() == ["Task 1", "Task 2"] * 8
+    assert tasks["predecessors"].tolist()[1::2] == ["1FS", "3FS+1d", "5FS+2d", "7FS+1w", "9FS+2w", "11SF+2d",
+                                                    "13SS+2d", "15FF+2d"]
+    assert tasks["forecast_start"].dt.strftime("%Y-%m-%d").tolist()[:4] == [
+        "2014-10-17", "2014-10-20", "2014-10-17", "2014-10-21"]
+    assert portfolio.costs.empty  # not started: no actual cost, and no missing-table error
+    errors = [str(p) for p in problems if p.is_error]
+    assert len(errors) == 1 + 2 * 16  # no manager; no baseline on any task
+    assert errors[0] == ("task-links-project2010-mpp14.mpp[projects]:task-links-project2010-mpp14:manager: "
+                         "a value is required (empty)")
+    assert ("task-links-project2010-mpp14.mpp[tasks]:task-links-project2010-mpp14.mpp task 1:baseline_start: "
+            "a value is required (empty)") in errors
