@@ -59,7 +59,7 @@ _ENCODED = 1.37  # base64 with line breaks, per byte of a part
 _HEADERS = 4_000  # the message's and the parts' headers
 
 _KEEP_ALWAYS = ("header", "kpis")
-_SMALL = 1_000  # an output this small (a chart's <img>) is never dropped to save space
+_SMALL = 1_000  # an output this small (its HTML and PNGs) is never dropped to save space
 _MARKDOWN = mistune.create_markdown(escape=True)
 
 
@@ -343,7 +343,10 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
         Attach the full web page; it is attached anyway when the body had to
         be cut to its head sections.
     limit : int, default BODY_LIMIT
-        Largest HTML body in bytes.
+        Largest HTML body in bytes. The whole message, its PNGs base64-encoded,
+        also keeps within :data:`MESSAGE_LIMITS` of its scope: a report over
+        either is cut to its head sections (and then loses its least important
+        ones) as a long one is.
     density : float, default 2
         PNG pixels per CSS pixel of each chart.
 
@@ -373,8 +376,15 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
     converted = _convert(blocks, density, links=lambda html: resolve_links(
         html, page=str(entry.get("page") or ""), base_url=base_url, run_folder=run.path.name))
     html, images = _assemble(converted, extra, title=title, preheader=preheader, footer=footer)
+    budget = MESSAGE_LIMITS.get(str(entry.get("scope")), MESSAGE_LIMITS["portfolio"])
+
+    def fits(html: str, images) -> bool:
+        """The body within ``limit`` and the whole message, its PNGs encoded, within the scope's budget."""
+        body = len(html.encode("utf-8"))
+        return body <= limit and _ENCODED * (body + sum(len(i.data) for i in images)) + _HEADERS <= budget
+
     trimmed = False
-    if len(html.encode("utf-8")) > limit:
+    if not fits(html, images):
         trimmed = True
         where = (f"the full report is at {url}" if url
                  else f"the full report is attached ({page_name})" if page is not None and page.is_file()
@@ -383,9 +393,9 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
         converted = _head(converted)
         while True:
             html, images = _assemble(converted, extra + [cut], title=title, preheader=preheader, footer=footer)
-            droppable = [o for _, outs in converted for o in outs
-                         if o[0] not in _KEEP_ALWAYS and len(o[1].html) > _SMALL]
-            if len(html.encode("utf-8")) <= limit or not droppable:
+            droppable = [o for _, outs in converted for o in outs if o[0] not in _KEEP_ALWAYS
+                         and len(o[1].html) + sum(len(i.data) for i in o[1].images) > _SMALL]
+            if fits(html, images) or not droppable:
                 break
             drop = max(droppable, key=lambda o: HEAD_SECTIONS.index(o[0]))
             converted = [(h, [o for o in outs if o is not drop]) for h, outs in converted]
@@ -393,7 +403,6 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
     attachments = ()
     if (attach_page or (trimmed and not url)) and page is not None and page.is_file():
         data = page.read_bytes()
-        budget = MESSAGE_LIMITS.get(str(entry.get("scope")), MESSAGE_LIMITS["portfolio"])
         parts = len(html.encode("utf-8")) + sum(len(i.data) for i in images) + len(data) + 4_000
         if attach_page or _ENCODED * parts + _HEADERS <= budget:  # the page only where it fits the message
             attachments = (Attachment(page_name, data),)

@@ -9,6 +9,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from pmo_lib.mail import compose
 from pmo_lib.mail.compose import BODY_LIMIT, build_message, render_report_email
 from pmo_lib.mail.mail_html import clean_style, mail_fragment
 from pmo_lib.run.folder import RunFolder
@@ -100,6 +101,21 @@ def test_a_report_too_long_for_a_mail_keeps_its_head_and_attaches_the_page(tmp_p
     assert "shows the head of the report only" in mail.html and "PRJ-001.html" in mail.html
     assert "Issue number 399" not in mail.html and ">Milestones</h2>" in mail.html
     assert [a.filename for a in mail.attachments] == ["PRJ-001.html"]
+    _assert_mail_safe(mail)
+
+
+def test_a_message_over_its_scope_budget_is_cut_until_the_whole_message_fits(run, monkeypatch):
+    """The budget counts the PNGs too: a body within BODY_LIMIT whose charts weigh too much is cut."""
+    full = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    whole = len(build_message(full, sender="pmo@example.org", to=["a@example.org"], subject="s").as_bytes())
+    assert not full.trimmed and full.images
+    budget = whole - 2_000
+    monkeypatch.setitem(compose.MESSAGE_LIMITS, "project", budget)
+    mail = render_report_email(run, _entry(run, "projects/PRJ-001"))
+    message = build_message(mail, sender="pmo@example.org", to=["a@example.org"], subject="s").as_bytes()
+    assert mail.trimmed and len(mail.images) < len(full.images)
+    assert len(message) <= budget
+    assert "shows the head of the report only" in mail.html
     _assert_mail_safe(mail)
 
 
