@@ -307,8 +307,12 @@ def _jobs(folder: Path):
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.plan import plan_jobs
 
+    from pmo_lib.history.recording import read_trends
+
     params = load_parameters()
     analysis = load_analysis(data_path=str(folder), status_date=STATUS_DATE)
+    # the trend pack as the run draws it: from the data folder's history/ (the run's store is new)
+    analysis.history = read_trends(None, analysis, periods=params.windows.trend_periods, data=folder)
     projects = analysis.portfolio.projects
     jobs = plan_jobs(params.reports, project_ids=projects["project_id"].tolist(),
                      programs=sorted(projects["program"].unique()), portfolio_name=params.portfolio_name,
