@@ -65,7 +65,7 @@ def check_portfolio(path: str | Path, profile: str | Path | Profile | None = Non
     order = {name: i for i, name in enumerate(TABLE_ORDER)}
     label_order = {labels[name]: i for name, i in order.items()}
     problems.sort(key=lambda p: (label_order.get(p.file, -1), _row_rank(p.row), _column_rank(p), p.message))
-    tables = {name: frames.get(name, empty_table(name)) for name in TABLE_ORDER}
+    tables = {name: frames[name] if name in frames else empty_table(name) for name in TABLE_ORDER}
     portfolio = Portfolio(
         **tables,
         source=str(path),

@@ -12,6 +12,7 @@ and sheets named like a table in any case are read, and those not read are liste
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmo_lib.data.csv_arrow import ArrowCsv, line_offset, read_utf8_csv, sniff_delimiter
 from pmo_lib.data.headers import find_header_row, table_for_name
 from pmo_lib.data.mpxj import is_schedule, join_projects, read_schedules
 from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
@@ -181,22 +183,13 @@ def _decode(data: bytes, file: Path, encoding: str | None, label: str) -> tuple[
     return text, [warning]
 
 
-def sniff_delimiter(header_line: str) -> str:
-    """The separator of a CSV file, from its header line: ``,``, ``;`` or a tab.
-
-    Examples
-    --------
-    >>> sniff_delimiter("project_id;name;program"), sniff_delimiter('"a;b",c'), sniff_delimiter("x")
-    (';', ',', ',')
-    """
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
 def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> RawTable:
     """Read one CSV file as text, keeping each record's line number.
+
+    UTF-8 files of one line per record go through pyarrow's parser straight from the file's
+    bytes (:mod:`pmo_lib.data.csv_arrow`); other encodings are decoded first, and files that
+    parser cannot take as they are (records over several lines, ragged rows) are read record
+    by record, naming the line of each problem.
 
     Examples
     --------
@@ -213,9 +206,15 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
         data = file.read_bytes()
     except OSError as exc:
         raise DataSourceError(f"{file}: cannot be read ({exc.strerror})") from exc
-    text, notes = _decode(data, file, profile.csv.encoding, label)
     header_row = profile.header_row_of(name)
     skip = header_row - 1
+    if profile.csv.encoding is None:  # UTF-8 as it stands: parsed from the bytes, never decoded whole
+        begin = line_offset(data, skip, 3 if data.startswith(codecs.BOM_UTF8) else 0)
+        fast = None if begin is None else _read_arrow(data, begin, name, profile, skip)
+        if fast is not None:
+            return _finished(RawTable(name, label, fast.frame, fast.rows + skip, []), header_row, profile)
+    text, notes = _decode(data, file, profile.csv.encoding, label)
+    del data
     if skip:
         parts = text.split("\n", skip)
         text = parts[skip] if len(parts) > skip else ""
@@ -230,18 +229,31 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
         better = find_header_row(top, name)
         if better is not None:
             return title_above(name, label, better, notes)
-    fast = _read_csv_fast(text, delimiter)
+    fast = read_utf8_csv(text.encode("utf-8"), delimiter=delimiter) if notes or profile.csv.encoding else None
+    if fast is None:
+        fast = _read_csv_fast(text, delimiter)
     if fast is not None:
-        frame, rows = fast
-        raw = RawTable(name, label, frame, rows, notes)
+        raw = RawTable(name, label, fast.frame, fast.rows, notes)
     else:
         raw = _read_csv_exact(text, name, label, delimiter)
         raw.problems[:0] = notes
     if skip:
         raw.rows = raw.rows + skip
         raw.problems = [_shifted(p, skip) for p in raw.problems]
+    return _finished(raw, header_row, profile)
+
+
+def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int) -> ArrowCsv | None:
+    """pyarrow's reading of UTF-8 bytes from the header line, unless a title sits above the headers."""
+    fast = read_utf8_csv(data, delimiter=profile.csv.delimiter, start=begin)
+    if fast is not None and not skip and find_header_row(fast.head, name) is not None:
+        return None  # the exact reader says where the headers seem to be
+    return fast
+
+
+def _finished(raw: RawTable, header_row: int, profile: Profile) -> RawTable:
     raw.header_row = header_row
-    return finish_table(raw, profile.table(name))
+    return finish_table(raw, profile.table(raw.name))
 
 
 def _first_lines(text: str, count: int) -> str:
@@ -267,14 +279,15 @@ def _shifted(problem: Problem, lines: int) -> Problem:
                    problem.severity)
 
 
-def _read_csv_fast(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+def _read_csv_fast(text: str, delimiter: str) -> ArrowCsv | None:
     """Parse with pandas when every record is exactly one line and the header is clean; else None."""
+    first = _first_lines(text, 1)
     try:
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return None
-    if len(header_problems(header, "")[0]) != len(header):
-        return None  # pandas would rename repeated or empty column names silently
+    if first.count('"') % 2 or len(header_problems(header, "")[0]) != len(header):
+        return None  # a header over several lines; pandas would rename repeated or empty column names silently
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -290,7 +303,7 @@ def _read_csv_fast(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]
     filled = (frame != "").any(axis=1).to_numpy()
     if not filled.all():  # blank lines are skipped, as the csv path does
         frame, rows = frame[filled].reset_index(drop=True), rows[filled]
-    return frame, rows
+    return ArrowCsv(frame, rows, [])
 
 
 def _read_csv_exact(text: str, name: str, label: str, delimiter: str = ",") -> RawTable:

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from pmo_lib.data.forgiving import NA_WORDS, fraction_problem, parse_dates_leniently, parse_numbers_leniently
+from pmo_lib.data.columns import mask, parse_column
+from pmo_lib.data.csv_arrow import arrow_text
 from pmo_lib.data.headers import nearest_column
 from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
 from pmo_lib.data.raw import RawTable
-from pmo_lib.data.schema import PROJECT_ID_PATTERN, TABLES, UNASSIGNED_PROGRAM, Column, Table
+from pmo_lib.data.schema import TABLES, UNASSIGNED_PROGRAM, Column, Table
 from pmo_lib.errors import Problem
-
-_TRUE = {"true", "yes", "1", "y", "t"}
-_FALSE = {"false", "no", "0", "n", "f"}
-_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
-_NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_FIRST_DAY, _LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
-"""The dates a nanosecond timestamp holds, in whole years."""
 
 
 class _Collector:
@@ -43,13 +38,22 @@ class _Collector:
         return str(self.raw.keys[pos]) if self.raw.keys is not None else int(self.raw.rows[pos])
 
     def flag(self, mask, column: str | None, message: str, values=None, severity="error") -> None:
+        """One problem per row of ``mask``; ``values`` (a column, or a function of the positions) shows each.
+
+        Only the flagged rows' values are looked at, so a clean column costs one ``any``.
+        """
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
         if values is None:
             values = self.raw.frame[column] if column in self.raw.frame else None
-        shown = None if values is None else np.asarray(values, dtype=object)[idx]
+        if callable(values):
+            shown = list(values(idx))
+        elif isinstance(values, pd.Series):
+            shown = values.iloc[idx].to_numpy(dtype=object)
+        else:
+            shown = None if values is None else np.asarray(values, dtype=object)[idx]
         for i, pos in enumerate(idx):
             self.problems.append(Problem(
                 self.raw.label, self.where(pos), column, message,
@@ -99,7 +103,7 @@ def parse_table(raw: RawTable, profile: Profile | None = None) -> tuple[pd.DataF
         if col.name not in text.columns:
             columns[col.name] = _default_column(col, n)
             continue
-        columns[col.name] = _parse_column(text[col.name], col, out)
+        columns[col.name] = parse_column(text[col.name], col, out)
     frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
     for extra in text.columns:
         if extra not in frame.columns:
@@ -123,89 +127,6 @@ def _default_column(col: Column, n: int) -> pd.Series:
     if col.kind == "integer":
         return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
     return pd.Series([""] * n, dtype=str)
-
-
-def _parse_column(values: pd.Series, col: Column, out: _Collector) -> pd.Series:
-    values = values.astype(str).reset_index(drop=True)
-    stripped = values.str.strip()
-    empty = (stripped == "").to_numpy()
-    well_formed = None
-    if col.kind in ("date", "number", "integer"):
-        well_formed = stripped.str.match(_DATE_TEXT if col.kind == "date" else _NUMBER_TEXT).to_numpy()
-        leftover = ~empty & ~well_formed  # only these can be NA words: a clean column pays nothing more
-        if leftover.any():
-            na_words = NA_WORDS | {w.strip().upper() for w in out.profile.na_values}
-            empty = empty | (leftover & stripped.str.upper().isin(na_words).to_numpy())
-    if col.required and not col.may_be_empty:
-        out.flag(empty, col.name, "a value is required", values)
-    if col.kind in ("text",):
-        return values
-    if col.kind == "id":
-        bad = ~empty & ~stripped.str.match(PROJECT_ID_PATTERN.pattern).to_numpy()
-        out.flag(bad, col.name,
-                 "not a valid project_id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-                 values)
-        return stripped
-    if col.kind == "date":
-        parsed = pd.to_datetime(stripped.where(well_formed, None), format="%Y-%m-%d", errors="coerce")
-        if not (empty | well_formed).all():
-            parsed = parse_dates_leniently(stripped, parsed, empty | well_formed, out.profile.dates)
-        outside = (parsed.notna() & ~parsed.between(_FIRST_DAY, _LAST_DAY)).to_numpy()
-        out.flag(outside, col.name, f"date outside {_FIRST_DAY.date()} to {_LAST_DAY.date()}", values)
-        parsed = parsed.where(~outside)
-        bad = ~empty & ~outside & parsed.isna().to_numpy()
-        out.flag(bad, col.name, "not a date in YYYY-MM-DD form" + (" or " + " or ".join(out.profile.dates)
-                                                                    if out.profile.dates else ""), values)
-        return parsed.astype("datetime64[ns]")
-    if col.kind in ("number", "integer"):
-        return _parse_number(values, stripped, empty, col, out, well_formed)
-    if col.kind == "bool":
-        lower = stripped.str.lower()
-        is_true, is_false = lower.isin(_TRUE).to_numpy(), lower.isin(_FALSE).to_numpy()
-        out.flag(~empty & ~is_true & ~is_false, col.name, "not true/false, yes/no or 1/0", values)
-        return pd.Series(np.where(empty, bool(col.default), is_true))
-    if col.kind == "category":
-        normal = stripped.str.lower().str.replace(" ", "_").str.replace("-", "_")
-        known = normal.isin(col.choices).to_numpy()
-        out.flag(~empty & ~known, col.name, f"must be one of {', '.join(col.choices)}", values)
-        filled = normal.where(known, None)
-        if col.default is not None:
-            filled = filled.where(~pd.Series(empty), col.default)
-        return pd.Series(pd.Categorical(filled, categories=list(col.choices)))
-    raise ValueError(f"unknown column kind {col.kind!r}")
-
-
-def _parse_number(values, stripped, empty, col: Column, out: _Collector, well_formed) -> pd.Series:
-    numbers = pd.to_numeric(stripped.where(well_formed, None), errors="coerce").astype(float)
-    if not (empty | well_formed).all():
-        numbers, empty = parse_numbers_leniently(stripped, numbers, empty, well_formed, col, out)
-    elif col.name == "percent_complete":
-        numbers = fraction_problem(numbers, col, out)
-    infinite = np.isinf(numbers.to_numpy(dtype="float64", na_value=np.nan))
-    out.flag(infinite, col.name, "not a finite number", values)
-    numbers = numbers.where(~infinite)
-    if col.kind == "integer":
-        fractional = (numbers.notna() & (numbers != np.floor(numbers))).to_numpy()
-        out.flag(fractional, col.name, "not a whole number", values)
-        numbers = numbers.where(~fractional)
-    low = np.zeros(len(numbers), dtype=bool)
-    if col.minimum is not None:
-        low = (numbers <= col.minimum) if col.exclusive_minimum else (numbers < col.minimum)
-        low = low.fillna(False).to_numpy()
-    high = (numbers > col.maximum).fillna(False).to_numpy() if col.maximum is not None else low & False
-    if col.maximum is not None and col.minimum is not None:
-        message = f"must be between {_num(col.minimum)} and {_num(col.maximum)}"
-        out.flag(low | high, col.name, message, values)
-    elif col.minimum is not None:
-        out.flag(low, col.name, f"must be {'>' if col.exclusive_minimum else '>='} {_num(col.minimum)}", values)
-    numbers = numbers.where(~(low | high))
-    if col.kind == "integer":
-        return numbers.round().astype("Int64")
-    return numbers
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:
@@ -257,7 +178,7 @@ def _check_date_order(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out:
             continue
         before = (frame[finish] < frame[start]).fillna(False).to_numpy()
         out.flag(before, finish, f"{finish} is before {start}",
-                 text[finish].astype(str) + " < " + text[start].astype(str))
+                 lambda idx, a=text[finish], b=text[start]: [f"{x} < {y}" for x, y in zip(a.iloc[idx], b.iloc[idx])])
 
 
 def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
@@ -278,9 +199,11 @@ def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable])
         for column, target in spec.references.items():
             if target not in frames or column not in raw.frame.columns:
                 continue
-            known = set(frames[target][TABLES[target].key[0]].astype(str))
+            known = arrow_text(frames[target][TABLES[target].key[0]].astype(str)).combine_chunks().unique()
             values = frames[name][column].astype(str)
-            unknown = ~values.isin(known).to_numpy() & (values.str.strip() != "").to_numpy()
+            text = arrow_text(values)
+            filled = ~mask(pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text)))
+            unknown = ~mask(pc.is_in(text, value_set=known)) & filled
             collector = _Collector(raw)
             collector.problems = []
             singular = target.rstrip("s")
@@ -303,7 +226,7 @@ def check_warnings(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -
         unfinished = (tasks["actual_finish"].notna() & (tasks["percent_complete"] < 100)).to_numpy()
         collector.flag(unfinished, "percent_complete",
                        "actual_finish is set but the task is not 100 % complete",
-                       tasks["percent_complete"].map(lambda v: f"{v:g}"), severity="warning")
+                       lambda idx: [f"{v:g}" for v in tasks["percent_complete"].iloc[idx]], severity="warning")
         problems.extend(collector.problems)
     if tasks is not None and projects is not None and "projects" in raws:
         bac = tasks.groupby("project_id")["budget"].sum()
@@ -312,7 +235,8 @@ def check_warnings(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -
         over = (approved.notna() & (total > approved + 1e-6)).to_numpy()
         collector = _Collector(raws["projects"])
         collector.problems = []
-        shown = [f"task budgets total {t:,.2f} > approved {a:,.2f}" for t, a in zip(total, approved)]
-        collector.flag(over, "budget", "task budgets sum above the approved budget", shown, severity="warning")
+        collector.flag(over, "budget", "task budgets sum above the approved budget",
+                       lambda idx: [f"task budgets total {t:,.2f} > approved {a:,.2f}"
+                                    for t, a in zip(total.iloc[idx], approved.iloc[idx])], severity="warning")
         problems.extend(collector.problems)
     return problems

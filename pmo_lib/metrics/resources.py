@@ -178,7 +178,7 @@ def demand_by_project(assignments: pd.DataFrame, resources: pd.DataFrame) -> pd.
       project_id  planned_hours  planned_cost  unpriced_hours
     0         P1           40.0        3000.0            10.0
     """
-    rate = assignments["resource_id"].map(resources.set_index("resource_id")["cost_rate"])
+    rate = assignments["resource_id"].map(resources.set_index("resource_id")["cost_rate"]).astype("float64")
     hours = assignments["planned_hours"]
     out = (
         assignments.assign(
