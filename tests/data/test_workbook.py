@@ -72,3 +72,40 @@ def test_sheets_not_read_are_warnings_with_a_suggestion(tmp_path):
     profile = parse_profile({"tables": {"risks": {"sheet": "Risk Register"}}})
     assert "book.xlsx[Risk Register]:1:risk_id: required column is missing (found: x)" in [
         str(p) for p in check_portfolio(book, profile)[1]]
+
+
+def test_error_cells_read_as_their_code_and_columns_left_of_the_data_are_empty(tmp_path):
+    """An ``#N/A`` cell is empty in a date column but text in a text column; data may start in column B."""
+    book = openpyxl.Workbook()
+    projects = book.active
+    projects.title = "projects"
+    for row in (["project_id", "name", "program", "manager"], ["P1", "#N/A", "Digital", "Ann"]):
+        projects.append([None, *row])
+    tasks = book.create_sheet("tasks")
+    tasks.append(["project_id", "task_id", "name", "baseline_start", "baseline_finish", "percent_complete", "budget",
+                  "actual_finish"])
+    tasks.append(["P1", "T1", "Work", dt.date(2024, 1, 1), dt.date(2024, 1, 5), 100, 10, "#N/A"])
+    for sheet, ref in ((projects, "C2"), (tasks, "H2")):
+        sheet[ref].data_type = "e"
+    book.create_sheet("costs").append(["project_id", "date", "amount"])
+    book.save(tmp_path / "book.xlsx")
+    portfolio, problems = check_portfolio(tmp_path / "book.xlsx")
+    assert [str(p) for p in problems if p.is_error] == []
+    assert portfolio.projects["name"].tolist() == ["#N/A"]
+    assert portfolio.tasks["actual_finish"].isna().tolist() == [True]
+
+
+def test_a_bad_value_after_many_batches_of_rows_is_named_with_its_sheet_row(tmp_path, monkeypatch):
+    from pmo_lib.data import workbook
+
+    monkeypatch.setattr(workbook, "_BATCH", 100)
+    book = _book(tmp_path / "book.xlsx", program_merged=True)
+    loaded = openpyxl.load_workbook(book)
+    costs = loaded["costs"]
+    for number in range(3, 1003):
+        costs.append(["P1", dt.date(2024, 1, 5), "x" if number == 950 else number])
+    loaded.save(book)
+    portfolio, problems = check_portfolio(book)
+    assert [str(p) for p in problems] == ["book.xlsx[costs]:950:amount: not a number (x)"]
+    assert len(portfolio.costs) == 1001 and portfolio.costs["amount"].iloc[-1] == 1002.0
+    assert portfolio.projects["program"].tolist() == ["Digital", "Digital", "Energy"]
