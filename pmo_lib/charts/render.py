@@ -95,13 +95,40 @@ def _vl_version() -> str | None:
     return wanted if wanted in vlc.get_vegalite_versions() else None
 
 
+_converted = threading.local()
+
+
+def _once_per_frame(data, max_rows=None):
+    """Altair's data conversion (no row limit), done once per data frame within one chart.
+
+    The layers of a chart usually share one frame; Altair would convert it
+    (sanitize and turn into records, about 10 ms even for a few rows) once per
+    layer, then keep one copy of the identical values. Converting it once gives
+    the very same spec.
+    """
+    memo = getattr(_converted, "memo", None)
+    if memo is None:
+        return alt.data.default_data_transformer(data, max_rows=None)
+    hit = memo.get(id(data))
+    if hit is None or hit[0] is not data:
+        hit = memo[id(data)] = (data, alt.data.default_data_transformer(data, max_rows=None))
+    return dict(hit[1]) if isinstance(hit[1], dict) else hit[1]
+
+
+alt.data_transformers.register("pmo_once_per_frame", _once_per_frame)
+
+
 def _spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(chart, Mapping):
         return dict(chart)
     # Schema validation (a third of the time before rendering) is skipped here: the chart
     # builders are validated by their tests (tests/charts call ``to_dict()``, which validates).
-    with alt.theme.enable(THEME_NAME), alt.data_transformers.disable_max_rows():
-        return chart.to_dict(validate=False)
+    _converted.memo = {}
+    try:
+        with alt.theme.enable(THEME_NAME), alt.data_transformers.enable("pmo_once_per_frame"):
+            return chart.to_dict(validate=False)
+    finally:
+        _converted.memo = None
 
 
 def _chart_label(spec: Mapping[str, Any]) -> str:
