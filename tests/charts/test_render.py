@@ -190,3 +190,21 @@ def test_rag_colour_scale_maps_words_to_colours():
         "domain": ["green", "amber", "red", "grey"],
         "range": ["#1a7f37", "#c77c02", "#c62828", "#6e7781"],
     }
+
+
+def test_a_frame_shared_by_layers_is_converted_once_and_the_spec_is_altairs(monkeypatch):
+    from pmo_lib.charts import render
+    from pmo_lib.charts.render import _spec
+
+    frame = pd.DataFrame({"day": pd.date_range("2026-01-01", periods=3), "v": [1.0, None, 3.0]})
+    base = alt.Chart(frame)
+    chart = alt.layer(base.mark_line().encode(x="day:T", y="v:Q"), base.mark_point().encode(x="day:T", y="v:Q"),
+                      base.mark_rule().encode(y="mean(v):Q"))
+    with alt.theme.enable(THEME_NAME), alt.data_transformers.disable_max_rows():
+        expected = chart.to_dict(validate=False)
+    calls = []
+    convert = alt.data.default_data_transformer
+    monkeypatch.setattr(render.alt.data, "default_data_transformer",
+                        lambda data, max_rows=None: calls.append(id(data)) or convert(data, max_rows=max_rows))
+    assert _spec(chart) == expected
+    assert calls == [id(frame)]
