@@ -304,10 +304,9 @@ def pmo_run(folder: Path, label: str, *, workers: int, engine: str = "warm") -> 
 def _jobs(folder: Path):
     """The run's job list, planned exactly as ``pmo-report run`` plans it."""
     from pmo_lib.analysis.handoff import load_analysis
+    from pmo_lib.history.recording import read_trends
     from pmo_lib.parameters import load_parameters
     from pmo_lib.run.plan import plan_jobs
-
-    from pmo_lib.history.recording import read_trends
 
     params = load_parameters()
     analysis = load_analysis(data_path=str(folder), status_date=STATUS_DATE)
@@ -353,10 +352,14 @@ def build_page_notebook(nb_template, report, metadata: dict, timings: dict | Non
             name = cell.source.split("(")[0].split(".", 1)[1].strip()
             begin = time.perf_counter()
             value = eval(cell.source, {"report": report})
-            data = {"text/html": value._repr_html_(), "text/plain": repr(value)}
+            # what IPython's display formatter records: the bundle and its metadata (the section name)
+            bundle = value._repr_mimebundle_() if hasattr(value, "_repr_mimebundle_") else None
+            data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+            data = data or {"text/html": value._repr_html_(), "text/plain": repr(value)}
             if timings is not None:
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - begin
-            cell.outputs = [nbformat.v4.new_output("execute_result", data=data, execution_count=count)]
+            cell.outputs = [nbformat.v4.new_output("execute_result", data=data, metadata=meta or {},
+                                                   execution_count=count)]
     nb.metadata["pmo"] = metadata
     return nb
 
@@ -412,7 +415,7 @@ def floor(folder: Path, size: int) -> dict:
             "jobs": jobs}
 
 
-_GENERATED = re.compile(r"Generated \S+ by pmo-reports")
+_GENERATED = re.compile(r"Generated [^<]*? by pmo-reports")
 _SVG_IDS = re.compile(r"pmo[0-9a-f]{8}-([A-Za-z]+)_?\d*")
 
 

@@ -56,7 +56,8 @@ important first: if even these are too long, tables are dropped from the end of 
 MESSAGE_LIMITS = {"project": 250_000, "program": 400_000, "portfolio": 400_000}
 """Largest whole message (.eml, all parts encoded) per report scope, in bytes."""
 _ENCODED = 1.37  # base64 with line breaks, per byte of a part
-_HEADERS = 4_000  # the message's and the parts' headers
+_HEADERS = 4_000  # the message's and the parts' headers (recipients, subject) beyond a probe's
+_WIRE = 1.014  # a message's size on the wire per byte of it with "\n" line ends (SMTP sends CRLF)
 
 _KEEP_ALWAYS = ("header", "kpis")
 _SMALL = 1_000  # an output this small (its HTML and PNGs) is never dropped to save space
@@ -377,11 +378,17 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
         html, page=str(entry.get("page") or ""), base_url=base_url, run_folder=run.path.name))
     html, images = _assemble(converted, extra, title=title, preheader=preheader, footer=footer)
     budget = MESSAGE_LIMITS.get(str(entry.get("scope")), MESSAGE_LIMITS["portfolio"])
+    text_probe = _text_body(run, entry, blocks, fields, f"The full report is attached ({page_name}).")
 
     def fits(html: str, images) -> bool:
-        """The body within ``limit`` and the whole message, its PNGs encoded, within the scope's budget."""
-        body = len(html.encode("utf-8"))
-        return body <= limit and _ENCODED * (body + sum(len(i.data) for i in images)) + _HEADERS <= budget
+        """The body within ``limit`` and the whole message, as it will be encoded, within the scope's budget."""
+        if len(html.encode("utf-8")) > limit:
+            return False
+        probe = ReportEmail(key=str(entry.get("key")), scope=str(entry.get("scope")), fields={}, html=html,
+                            text=text_probe, images=tuple(images))
+        size = len(build_message(probe, sender="pmo-reports@example.invalid", to=["someone@example.invalid"],
+                                 subject=title).as_bytes())
+        return size * _WIRE + _HEADERS <= budget
 
     trimmed = False
     if not fits(html, images):
