@@ -92,21 +92,24 @@ project_rows = Table(
     Column("extra", Text),
 )
 
-milestone_rows = Table(
-    "pmo_milestone_snapshots", metadata,
-    Column("snapshot_id", Integer, ForeignKey("pmo_snapshots.id"), nullable=False),
+def _rows_of_a_snapshot(name: str, index: str, *columns: Column) -> Table:
+    """A table of rows belonging to one snapshot: ``snapshot_id``, then ``columns``, indexed by snapshot."""
+    return Table(name, metadata, Column("snapshot_id", Integer, ForeignKey("pmo_snapshots.id"), nullable=False),
+                 *columns, Index(index, "snapshot_id"))
+
+
+milestone_rows = _rows_of_a_snapshot(
+    "pmo_milestone_snapshots", "ix_pmo_milestone_snapshot",
     Column("project_id", Text, nullable=False),
     Column("task_id", Text, nullable=False),
     Column("name", Text),
     Column("baseline_finish", Date),
     Column("forecast_finish", Date),
     Column("actual_finish", Date),
-    Index("ix_pmo_milestone_snapshot", "snapshot_id"),
 )
 
-risk_rows = Table(
-    "pmo_risk_snapshots", metadata,
-    Column("snapshot_id", Integer, ForeignKey("pmo_snapshots.id"), nullable=False),
+risk_rows = _rows_of_a_snapshot(
+    "pmo_risk_snapshots", "ix_pmo_risk_snapshot",
     Column("project_id", Text, nullable=False),
     Column("risk_id", Text, nullable=False),
     Column("title", Text),
@@ -117,19 +120,16 @@ risk_rows = Table(
     Column("exposure", Float),
     Column("cost_impact", Float),
     Column("schedule_impact_days", Float),
-    Index("ix_pmo_risk_snapshot", "snapshot_id"),
 )
 
-rollup_rows = Table(
-    "pmo_rollup_snapshots", metadata,
-    Column("snapshot_id", Integer, ForeignKey("pmo_snapshots.id"), nullable=False),
+rollup_rows = _rows_of_a_snapshot(
+    "pmo_rollup_snapshots", "ix_pmo_rollup_snapshot",
     Column("level", String(20), nullable=False),
     Column("name", Text, nullable=False),
     *[Column(c, Integer) for c in ("projects",)],
     *[Column(c, Float) for c in ("bac", "pv", "ev", "ac", "eac", "etc", "spi", "cpi")],
     *[Column(c, Text) for c in ("schedule_rag", "cost_rag", "overall_rag")],
     *[Column(c, Integer) for c in ("red", "amber", "green", "grey")],
-    Index("ix_pmo_rollup_snapshot", "snapshot_id"),
 )
 
 CHILD_TABLES = (project_rows, milestone_rows, risk_rows, rollup_rows)
