@@ -44,6 +44,15 @@ def _period_x(title: str | None = None) -> alt.X:
     return alt.X("status_date:T", title=title, axis=_DAY_AXIS)
 
 
+def _values_per_period(frame: pd.DataFrame, label: str) -> pd.DataFrame | None:
+    """``status_date, <label>, value`` with dates parsed and rows without a number dropped; None when empty."""
+    if is_empty(frame, ("status_date", label, "value")):
+        return None
+    data = frame.assign(status_date=pd.to_datetime(frame["status_date"]),
+                        value=pd.to_numeric(frame["value"], errors="coerce")).dropna(subset=["value"])
+    return None if data.empty else data
+
+
 def index_trend(frame: pd.DataFrame, *, green: float = 0.95, amber: float = 0.85,
                 title: str = "Performance indices over time", width: int = WIDTH, height: int = HEIGHT):
     """SPI, CPI and SPI(t) per period as lines, over the green/amber/red threshold bands.
@@ -55,11 +64,8 @@ def index_trend(frame: pd.DataFrame, *, green: float = 0.95, amber: float = 0.85
     green, amber : float
         The run's thresholds: the bands are ``>= green``, ``>= amber`` and below.
     """
-    if is_empty(frame, ("status_date", "index", "value")):
-        return no_data(title, width=width)
-    data = frame.assign(status_date=pd.to_datetime(frame["status_date"]),
-                        value=pd.to_numeric(frame["value"], errors="coerce")).dropna(subset=["value"])
-    if data.empty:
+    data = _values_per_period(frame, "index")
+    if data is None:
         return no_data(title, width=width)
     low = min(float(data["value"].min()), amber) - 0.05
     high = max(float(data["value"].max()), green) + 0.05
@@ -160,11 +166,8 @@ def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None,
     baseline : float, optional
         A horizontal rule (the budget at completion).
     """
-    if is_empty(frame, ("status_date", "series", "value")):
-        return no_data(title, width=width)
-    data = frame.assign(status_date=pd.to_datetime(frame["status_date"]),
-                        value=pd.to_numeric(frame["value"], errors="coerce")).dropna(subset=["value"])
-    if data.empty:
+    data = _values_per_period(frame, "series")
+    if data is None:
         return no_data(title, width=width)
     names = list(dict.fromkeys(data["series"]))
     y = alt.Y("value:Q", title=money_title(y_title, currency), axis=money_axis(currency),

@@ -27,6 +27,8 @@ from pmo_lib.reports.html import HtmlFragment, gallery, note
 ONE_PERIOD = "Trends start with the next report: the history holds this period only."
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
             11: "eleven", 12: "twelve"}
+_SMALL = {"width": SMALL_WIDTH, "height": SMALL_HEIGHT}
+"""The size of the trend pack's small multiples."""
 RAG_ROWS = {"overall_rag": "Overall", "schedule_rag": "Schedule", "cost_rag": "Cost",
             "milestone_rag": "Milestones", "risk_rag": "Risks", "issue_rag": "Issues"}
 
@@ -141,18 +143,17 @@ def project_trends(view, project_id: str) -> list:
                                    .fillna(milestones["baseline_finish"]))
     parts = [_sentences(index_sentences(rows) + slip_sentences(milestones), rows),
              show_chart(rag_history(_rag_strip(view, rows, project_id), title="RAG history"))]
-    small = {"width": SMALL_WIDTH, "height": SMALL_HEIGHT}
     charts = [show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"), ("spi_t", "SPI(t)"))),
-                                     green=green, amber=amber, **small))]
+                                     green=green, amber=amber, **_SMALL))]
     if len(milestones):
         named = milestones.assign(milestone=milestones["name"].fillna(milestones["task_id"]))
-        charts.append(show_chart(milestone_trend(named, legend_orient="bottom", **small)))
+        charts.append(show_chart(milestone_trend(named, legend_orient="bottom", **_SMALL)))
     charts.append(show_chart(value_trend(
         pd.DataFrame({"status_date": rows["status_date"], "series": "Estimate at completion (EAC)",
                       "value": rows["eac"]}),
         title="Estimate at completion over time", currency=view.currency, y_title="EAC",
-        baseline=rows["bac"].iloc[-1], **small)))
-    charts.append(show_chart(finish_drift(rows, **small)))
+        baseline=rows["bac"].iloc[-1], **_SMALL)))
+    charts.append(show_chart(finish_drift(rows, **_SMALL)))
     risks = history.risks[history.risks["project_id"] == project_id]
     if len(risks):
         open_ = risks[risks["status"].astype(str) == "open"]
@@ -160,7 +161,7 @@ def project_trends(view, project_id: str) -> list:
             sorted(set(rows["status_date"])), fill_value=0.0)
         charts.append(show_chart(value_trend(
             pd.DataFrame({"status_date": exposure.index, "series": "Open risk exposure", "value": exposure.to_numpy()}),
-            title="Risk exposure over time", currency=view.currency, y_title="Exposure", **small)))
+            title="Risk exposure over time", currency=view.currency, y_title="Exposure", **_SMALL)))
     parts.append(gallery(*charts))
     return [p for p in parts if p is not None]
 
@@ -188,17 +189,16 @@ def rollup_trends(view, *, level: str, name: str | None) -> list:
     if rows is None or len(rows) < 2:
         return [note(ONE_PERIOD)]
     green, amber = _thresholds(view)
-    small = {"width": SMALL_WIDTH, "height": SMALL_HEIGHT}
     return [p for p in (
         _sentences(index_sentences(rows, indices=(("spi", "SPI"), ("cpi", "CPI"))), rows),
         gallery(
             show_chart(index_trend(_indices(rows, (("spi", "SPI"), ("cpi", "CPI"))), green=green, amber=amber,
-                                   **small)),
-            show_chart(rag_counts_trend(rows, **small)),
+                                   **_SMALL)),
+            show_chart(rag_counts_trend(rows, **_SMALL)),
             show_chart(value_trend(pd.DataFrame({"status_date": rows["status_date"],
                                                  "series": "Estimate at completion (EAC)", "value": rows["eac"]}),
                                    title="Estimate at completion over time", currency=view.currency, y_title="EAC",
-                                   baseline=rows["bac"].iloc[-1], **small))),
+                                   baseline=rows["bac"].iloc[-1], **_SMALL))),
     ) if p is not None]
 
 
