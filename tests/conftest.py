@@ -161,3 +161,15 @@ def sample_pack_run(tmp_path_factory):
     assert result.exit_code == 0, result.output
     assert f"board pack: {out / 'board-pack.pdf'}" in result.output
     return out
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    """An SQLite database file of one test."""
+    return f"sqlite:///{tmp_path / 'pmo.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
+def database_url(request):
+    """Each test runs against an SQLite file and a real PostgreSQL database (a server: the e2e tier)."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")

@@ -38,17 +38,6 @@ def _fill(url: str, frames: dict[str, pd.DataFrame], *, names: dict[str, str] | 
     return url
 
 
-@pytest.fixture
-def sqlite_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'pmo.sqlite'}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
-def database_url(request):
-    """Each test runs against an SQLite file and a real PostgreSQL database (a server: the e2e tier)."""
-    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-
-
 def test_a_database_loads_like_the_csv_folder(database_url, make_portfolio):
     from_db = load_portfolio(_fill(database_url, _frames()))
     from_csv = load_portfolio(make_portfolio())

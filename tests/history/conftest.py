@@ -9,20 +9,8 @@ the e2e tier.
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from pmo_lib.history.snapshot import snapshot_from_metrics
-
-
-@pytest.fixture
-def sqlite_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'history.sqlite'}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
-def store_url(request):
-    """Each store test runs against an SQLite file and a real PostgreSQL database."""
-    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
 def metrics_frame(spis: dict[str, float], *, program: str = "Core") -> pd.DataFrame:

@@ -14,11 +14,11 @@ from pmo_lib.history.store import history_url, open_store, shown_url
 from tests.history.conftest import snapshot
 
 
-def test_writes_and_reads_back_a_series(store_url):
-    store = open_store(store_url, write=True)
+def test_writes_and_reads_back_a_series(database_url):
+    store = open_store(database_url, write=True)
     for day, spi in (("2026-01-02", 1.0), ("2026-01-09", 0.9), ("2026-01-16", 0.8)):
         store.write(snapshot(day, {"P1": spi, "P2": 1.0}))
-    history = open_store(store_url).read_series("Demo")
+    history = open_store(database_url).read_series("Demo")
     assert [d.date().isoformat() for d in history.dates] == ["2026-01-02", "2026-01-09", "2026-01-16"]
     assert history.project("P1")["spi"].round(6).tolist() == [1.0, 0.9, 0.8]
     assert history.project("P1")["forecast_finish"].tolist() == [pd.Timestamp("2026-06-30")] * 3
@@ -28,8 +28,8 @@ def test_writes_and_reads_back_a_series(store_url):
     assert history.project("P1")["rag_reason"].iloc[-1] == "schedule red (SPI 0.80), cost red (CPI 0.80)"
 
 
-def test_rerunning_a_status_date_replaces_it(store_url):
-    store = open_store(store_url, write=True)
+def test_rerunning_a_status_date_replaces_it(database_url):
+    store = open_store(database_url, write=True)
     assert store.write(snapshot("2026-01-09", {"P1": 0.8, "P2": 1.0})).replaced is False
     result = store.write(snapshot("2026-01-09", {"P1": 0.9, "P2": 1.0, "P3": 1.0}))
     assert result.replaced is True
@@ -40,8 +40,8 @@ def test_rerunning_a_status_date_replaces_it(store_url):
     assert store.portfolios()[["portfolio", "snapshots"]].values.tolist() == [["Demo", 1]]
 
 
-def test_a_failed_write_leaves_the_store_as_it_was(store_url):
-    store = open_store(store_url, write=True)
+def test_a_failed_write_leaves_the_store_as_it_was(database_url):
+    store = open_store(database_url, write=True)
     store.write(snapshot("2026-01-02", {"P1": 1.0}))
     bad = snapshot("2026-01-09", {"P1": 0.9})
     bad.rollups = pd.concat([bad.rollups, bad.rollups.assign(name=None)])  # name is NOT NULL: fails mid-write
@@ -52,8 +52,8 @@ def test_a_failed_write_leaves_the_store_as_it_was(store_url):
     assert history.project("P1")["spi"].tolist() == [1.0]
 
 
-def test_portfolios_never_mix(store_url):
-    store = open_store(store_url, write=True)
+def test_portfolios_never_mix(database_url):
+    store = open_store(database_url, write=True)
     store.write(snapshot("2026-01-02", {"P1": 1.0, "P2": 1.0}))
     other = store.write(snapshot("2026-01-09", {"X1": 0.5, "X2": 0.5}))
     assert other.portfolio_key.startswith("Demo [") and "0 of this run's 2 shared" in other.note
@@ -67,16 +67,16 @@ def test_portfolios_never_mix(store_url):
     assert store.series_key("Demo", ["X1", "X2"]) == (other.portfolio_key, None)
 
 
-def test_read_series_before_a_date_and_last_periods(store_url):
-    store = open_store(store_url, write=True)
+def test_read_series_before_a_date_and_last_periods(database_url):
+    store = open_store(database_url, write=True)
     days = pd.date_range("2026-01-02", periods=6, freq="7D")
     store.write_many([snapshot(d.date().isoformat(), {"P1": 0.5 + 0.1 * i}) for i, d in enumerate(days)])
     history = store.read_series("Demo", before=dt.date(2026, 2, 6), periods=3)
     assert [d.date().isoformat() for d in history.dates] == ["2026-01-16", "2026-01-23", "2026-01-30"]
 
 
-def test_export_frame_has_status_date_project_id_then_metrics_columns(store_url):
-    store = open_store(store_url, write=True)
+def test_export_frame_has_status_date_project_id_then_metrics_columns(database_url):
+    store = open_store(database_url, write=True)
     store.write(snapshot("2026-01-09", {"P2": 0.9, "P1": 1.0}))
     store.write(snapshot("2026-01-02", {"P1": 1.0, "P2": 1.0}))
     frame = store.export_frame()
@@ -89,28 +89,28 @@ def test_export_frame_has_status_date_project_id_then_metrics_columns(store_url)
         store.export_frame("Nope")
 
 
-def test_newer_schema_is_refused_and_nothing_changes(store_url):
-    open_store(store_url, write=True).write(snapshot("2026-01-02", {"P1": 1.0}))
-    engine = create_engine(store_url)
+def test_newer_schema_is_refused_and_nothing_changes(database_url):
+    open_store(database_url, write=True).write(snapshot("2026-01-02", {"P1": 1.0}))
+    engine = create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE pmo_schema SET value = '99' WHERE key = 'schema_version'"))
     for write in (False, True):
         with pytest.raises(HistoryError, match="schema version 99, newer than this pmo-reports understands"):
-            open_store(store_url, write=write)
+            open_store(database_url, write=write)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM pmo_snapshots")).scalar() == 1
     engine.dispose()
 
 
-def test_an_older_store_is_upgraded_by_its_migrations(store_url, monkeypatch):
-    open_store(store_url, write=True).write(snapshot("2026-01-02", {"P1": 1.0}))
+def test_an_older_store_is_upgraded_by_its_migrations(database_url, monkeypatch):
+    open_store(database_url, write=True).write(snapshot("2026-01-02", {"P1": 1.0}))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(migrations.MIGRATIONS, 2, ["ALTER TABLE pmo_risk_snapshots ADD COLUMN owner TEXT"])
     with pytest.raises(HistoryError, match="older than 2; run `pmo-report history upgrade"):
-        open_store(store_url, write=False)
-    store = open_store(store_url, write=True)
+        open_store(database_url, write=False)
+    store = open_store(database_url, write=True)
     assert store.version == 2
-    engine = create_engine(store_url)
+    engine = create_engine(database_url)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT value FROM pmo_schema")).scalar() == "2"
         conn.execute(text("SELECT owner FROM pmo_risk_snapshots"))  # the migration's column exists
