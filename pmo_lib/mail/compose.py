@@ -55,7 +55,6 @@ important first: if even these are too long, tables are dropped from the end of 
 
 MESSAGE_LIMITS = {"project": 250_000, "program": 400_000, "portfolio": 400_000}
 """Largest whole message (.eml, all parts encoded) per report scope, in bytes."""
-_ENCODED = 1.37  # base64 with line breaks, per byte of a part
 _HEADERS = 4_000  # the message's and the parts' headers (recipients, subject) beyond a probe's
 _WIRE = 1.014  # a message's size on the wire per byte of it with "\n" line ends (SMTP sends CRLF)
 
@@ -380,15 +379,17 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
     budget = MESSAGE_LIMITS.get(str(entry.get("scope")), MESSAGE_LIMITS["portfolio"])
     text_probe = _text_body(run, entry, blocks, fields, f"The full report is attached ({page_name}).")
 
-    def fits(html: str, images) -> bool:
-        """The body within ``limit`` and the whole message, as it will be encoded, within the scope's budget."""
-        if len(html.encode("utf-8")) > limit:
-            return False
+    def within_budget(html: str, images, attachments=()) -> bool:
+        """Whether the whole message, as it will be encoded and sent, keeps within the scope's budget."""
         probe = ReportEmail(key=str(entry.get("key")), scope=str(entry.get("scope")), fields={}, html=html,
-                            text=text_probe, images=tuple(images))
+                            text=text_probe, images=tuple(images), attachments=tuple(attachments))
         size = len(build_message(probe, sender="pmo-reports@example.invalid", to=["someone@example.invalid"],
                                  subject=title).as_bytes())
         return size * _WIRE + _HEADERS <= budget
+
+    def fits(html: str, images) -> bool:
+        """The body within ``limit`` and the whole message within the scope's budget."""
+        return len(html.encode("utf-8")) <= limit and within_budget(html, images)
 
     trimmed = False
     if not fits(html, images):
@@ -409,10 +410,9 @@ def render_report_email(run: RunFolder, entry: dict, *, attach_page: bool = Fals
             converted = [(h, outs) for h, outs in converted if outs]
     attachments = ()
     if (attach_page or (trimmed and not url)) and page is not None and page.is_file():
-        data = page.read_bytes()
-        parts = len(html.encode("utf-8")) + sum(len(i.data) for i in images) + len(data) + 4_000
-        if attach_page or _ENCODED * parts + _HEADERS <= budget:  # the page only where it fits the message
-            attachments = (Attachment(page_name, data),)
+        attached = (Attachment(page_name, page.read_bytes()),)
+        if attach_page or within_budget(html, images, attached):  # the page only where it fits the message
+            attachments = attached
         elif trimmed:  # too heavy to attach: say so instead of promising an attachment
             cut = note("This e-mail shows the head of the report only; the full report is on the run's web "
                        "pages.").html
