@@ -174,13 +174,13 @@ def table(
         for i, (fmt, aligned) in enumerate(formatters)
     ]
     right = ' class="num" style="text-align:right;white-space:nowrap"'
-    # Prose (a reason, a mitigation) keeps a readable width when the table is squeezed to the paper.
-    prose = ' class="pmo-prose" style="text-align:left"'
-    attributes = [right if aligned else prose if fmt is _plain_cell and _is_prose(frame.iloc[:, i]) else None
-                  for i, (fmt, aligned) in enumerate(formatters)]
     # Text is aligned left inline too: JupyterLab's own stylesheet right-aligns every cell, and the
     # notebook should show the table as the page does.
     left = ' style="text-align:left"'
+    # Prose (a reason, a mitigation) keeps a readable width when the table is squeezed.
+    prose = ' class="pmo-prose" style="text-align:left"'
+    attributes = [right if aligned else prose if fmt is _plain_cell and _is_prose(frame.iloc[:, i]) else left
+                  for i, (fmt, aligned) in enumerate(formatters)]
 
     def header_text(name: Any) -> str:
         if name in labels:
@@ -189,7 +189,6 @@ def table(
             return " / ".join(str(part) for part in name)
         return str(name)
 
-    attributes = [a or left for a in attributes]
     head = "".join(
         f'<th scope="col"{attrs}>{escape(header_text(name))}</th>'
         for name, attrs in zip(columns, attributes)
