@@ -157,5 +157,5 @@ def status_rule(date, *, label: str | None = None) -> alt.LayerChart:
         tooltip=[alt.Tooltip("date:T", title="Status date", format=date_format())]
     )
     text = base.mark_text(align="center", baseline="bottom", dy=-3, color=RULE,
-                          fontSize=11).encode(y=alt.value(0), text=alt.Text("label:N"))
+                          fontSize=11).encode(y=alt.YValue(0), text=alt.Text("label:N"))
     return alt.layer(rule, text)

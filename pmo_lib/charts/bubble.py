@@ -170,12 +170,12 @@ def cpi_spi_bubble(
         for right, above, text, fill in _QUADRANTS
     ])
     shade = alt.Chart(quadrants).mark_rect().encode(
-        x=x("x"), x2="x2", y=y("y"), y2="y2", color=alt.Color("fill:N", scale=None))
+        x=x("x"), x2=alt.X2("x2"), y=y("y"), y2=alt.Y2("y2"), color=alt.Color("fill:N", scale=None))
     corner_labels = [
         alt.Chart(quadrants[quadrants["right"].eq(right) & quadrants["above"].eq(above)])
         .mark_text(align="right" if right else "left", baseline="top" if above else "bottom",
                    dx=-6 if right else 6, dy=5 if above else -5, fontSize=10, color=MUTED)
-        .encode(x=x("tx"), y=y("ty"), text="label:N")
+        .encode(x=x("tx"), y=y("ty"), text=alt.Text("label:N"))
         for right, above, _, _ in _QUADRANTS
     ]
     rules = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color=RULE, strokeWidth=1)
@@ -200,11 +200,11 @@ def cpi_spi_bubble(
     if label:
         labels = _place_labels(frame, xs, ys, width, height)
         layers.append(alt.Chart(labels).mark_rule(color="#8c959f", strokeWidth=0.8).encode(
-            x=x("spi"), y=y("cpi"), x2="ex", y2="ey"))
+            x=x("spi"), y=y("cpi"), x2=alt.X2("ex"), y2=alt.Y2("ey")))
     layers.append(bubbles)
     if label:
         layers.append(alt.Chart(labels).mark_text(fontSize=_FONT, baseline="middle").encode(
-            x=x("lx"), y=y("ly"), text="project_id:N"))
+            x=x("lx"), y=y("ly"), text=alt.Text("project_id:N")))
         if len(labels) < len(frame):
             subtitle = " ".join(filter(None, [subtitle, "Some bubbles overlap: not every one is labelled."]))
     return alt.layer(*layers, title=chart_title(title, subtitle)).properties(width=width, height=height)

@@ -107,7 +107,7 @@ def milestone_timeline(
                alt.Tooltip("actual:T", title="Actual", format=date_format()),
                alt.Tooltip("slip:Q", title="Slip (days)", format=",.0f")]
     base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
-    slip_line = base.mark_rule(color="#8c959f", strokeWidth=2).encode(x=x, x2="date:T")
+    slip_line = base.mark_rule(color="#8c959f", strokeWidth=2).encode(x=x, x2=alt.X2("date:T"))
     planned = base.mark_point(shape="diamond", filled=False, size=110, strokeWidth=1.8, color="#24292f",
                               opacity=1).encode(x=x)
     forecast_mark = base.mark_point(filled=True, size=100, opacity=1).encode(
@@ -115,7 +115,7 @@ def milestone_timeline(
         color=alt.Color("state:N", title="State", legend=legend(orient="right"),
                         scale=alt.Scale(domain=states, range=[STATES.get(s, MUTED) for s in states])))
     slip_label = base.mark_text(align="left", dx=10, fontSize=10, color=MUTED).encode(
-        x=alt.X("last:T"), text="slip_text:N")
+        x=alt.X("last:T"), text=alt.Text("slip_text:N"))
     subtitle = "◇ baseline date, ● forecast or actual date, coloured by state; the line is the slip."
     layers = [slip_line, planned, forecast_mark, slip_label]
     if status_date is not None:

@@ -86,13 +86,13 @@ def capacity_heat_map(
                  alt.Tooltip("capacity_hours:Q", title="Capacity hours", format=",.0f")],
     )
     rects = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
-        color=alt.condition(
-            "isValid(datum.utilisation) && isFinite(datum.utilisation)",
-            alt.Color("utilisation:Q", title="Planned / capacity",
-                      scale=alt.Scale(domain=[0, 2], domainMid=1.0, range=[_UNDER, _FULL, _OVER], clamp=True),
-                      legend=alt.Legend(format=".0%", orient="right", gradientLength=160, values=[0, 0.5, 1, 1.5, 2])),
-            alt.value("#d0d7de")))
-    text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.Color("ink:N", scale=None))
+        color=alt.ColorValue("#d0d7de", condition={
+            "test": "isValid(datum.utilisation) && isFinite(datum.utilisation)",
+            **alt.Color("utilisation:Q", title="Planned / capacity",
+                        scale=alt.Scale(domain=[0, 2], domainMid=1.0, range=[_UNDER, _FULL, _OVER], clamp=True),
+                        legend=alt.Legend(format=".0%", orient="right", gradientLength=160,
+                                          values=[0, 0.5, 1, 1.5, 2])).to_dict(validate=False)}))
+    text = base.mark_text(fontSize=11).encode(text=alt.Text("label:N"), color=alt.Color("ink:N", scale=None))
     subtitle = "Planned hours as a share of capacity; red above 100% is over-booked, blue under-used"
     if partial:
         subtitle = [subtitle, "* the plan starts or ends inside these months: only its weeks count"]
@@ -168,9 +168,9 @@ def resource_loading(
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("week:T", title="Week", axis=date_axis()),
-            x2="week_end:T",
+            x2=alt.X2("week_end:T"),
             y=alt.Y("bottom:Q", title="Planned hours", axis=alt.Axis(format=",.0f")),
-            y2="top:Q",
+            y2=alt.Y2("top:Q"),
             color=alt.Color("role:N", title="Role", scale=category_scale(order), legend=legend(values=present)),
             tooltip=[alt.Tooltip("week:T", title="Week of", format=date_format()),
                      alt.Tooltip("role:N", title="Role"),

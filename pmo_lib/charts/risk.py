@@ -97,7 +97,7 @@ def risk_heat_map(
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(color=alt.Color("fill:N", scale=None))
     text = base.mark_text(fontSize=18, fontWeight="bold").encode(
         text=alt.Text("count:Q"), color=alt.Color("ink:N", scale=None),
-        opacity=alt.condition("datum.count > 0", alt.value(1.0), alt.value(0.55)))
+        opacity=alt.OpacityValue(0.55, condition={"test": "datum.count > 0", "value": 1.0}))
     subtitle = (f"Score = probability × impact: red {bands.red} or more, amber {bands.amber}–{bands.red - 1}, "
                 f"green below {bands.amber}")
     return alt.layer(rects, text, title=chart_title(title, subtitle)).properties(width=width, height=height)

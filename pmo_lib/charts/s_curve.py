@@ -134,7 +134,7 @@ def s_curve_chart(
             y=alt.Y("value:Q", scale=alt.Scale(domain=[0, top], nice=False)),
             tooltip=[alt.Tooltip("label:N", title="Budget at completion")])
         text = alt.Chart(line).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=RULE,
-                                         fontSize=11).encode(x=x, y=alt.Y("value:Q"), text="label:N")
+                                         fontSize=11).encode(x=x, y=alt.Y("value:Q"), text=alt.Text("label:N"))
         layers += [rule, text]
     if (~ev).any():  # lines; the forecast dashed
         dashes = alt.StrokeDash("series_name:N", legend=None,

@@ -72,7 +72,7 @@ def index_trend(frame: pd.DataFrame, *, green: float = 0.95, amber: float = 0.85
     bands = pd.DataFrame({"from": [low, amber, green], "to": [amber, green, high], "rag": ["red", "amber", "green"]})
     y_scale = alt.Scale(domain=[low, high], nice=False, zero=False)
     band = alt.Chart(bands).mark_rect(opacity=0.12).encode(
-        y=alt.Y("from:Q", scale=y_scale, title="Index (1.00 = on plan)"), y2="to:Q",
+        y=alt.Y("from:Q", scale=y_scale, title="Index (1.00 = on plan)"), y2=alt.Y2("to:Q"),
         color=alt.Color("rag:N", scale=rag_scale(["green", "amber", "red"]), legend=None))
     names = list(dict.fromkeys(data["index"]))
     lines = alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
@@ -181,7 +181,7 @@ def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None,
     if baseline is not None and pd.notna(baseline):
         layers.append(alt.Chart(pd.DataFrame({"value": [float(baseline)], "label": ["Budget (BAC)"]}))
                       .mark_rule(color=PALETTE[0], strokeDash=[6, 4]).encode(
-                          y="value:Q", tooltip=[alt.Tooltip("label:N", title="Line"),
+                          y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Line"),
                                                 alt.Tooltip("value:Q", title="Value", format=MONEY_FORMAT)]))
     return alt.layer(*layers, title=chart_title(title)).properties(width=width, height=height)
 

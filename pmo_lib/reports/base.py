@@ -8,6 +8,7 @@ import inspect
 import re
 
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from pmo_lib.analysis.core import PortfolioAnalysis
 from pmo_lib.formatting import (
@@ -65,7 +66,10 @@ def _named_output(name: str, method):
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        result = method(*args, **kwargs)
+        # The chart builders are validated by their own tests; Altair's validation of every object
+        # as it is built (its "debug mode") would cost about a tenth of a project page.
+        with debug_mode(False):
+            result = method(*args, **kwargs)
         named = getattr(result, "named", None)
         return named(section=name) if callable(named) else result
 
