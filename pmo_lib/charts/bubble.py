@@ -207,4 +207,4 @@ def cpi_spi_bubble(
             x=x("lx"), y=y("ly"), text=alt.Text("project_id:N")))
         if len(labels) < len(frame):
             subtitle = " ".join(filter(None, [subtitle, "Some bubbles overlap: not every one is labelled."]))
-    return alt.layer(*layers, title=chart_title(title, subtitle)).properties(width=width, height=height)
+    return alt.layer(*layers, title=chart_title(title, subtitle), width=width, height=height)

@@ -163,5 +163,4 @@ def rag_distribution(
     bars = base.mark_bar().encode(
         color=alt.Color("rag:N", scale=rag_scale(WORST_FIRST), legend=None))
     text = base.mark_text(align="left", dx=4, fontWeight=600).encode(text=alt.Text("count:Q"))
-    return (alt.layer(bars, text, title=chart_title(title))
-            .properties(width=width, height=alt.Step(30)))
+    return alt.layer(bars, text, title=chart_title(title), width=width, height=alt.Step(30))

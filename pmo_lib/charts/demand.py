@@ -99,5 +99,4 @@ def demand_pipeline(
                         scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS.get(s, MUTED) for s in statuses])))
     costs = base.mark_text(align="left", dx=4, fontSize=10, color=MUTED).encode(text=alt.Text("cost_text:N"))
     subtitle = "Bars: score, best first; at the end of each bar its estimated cost"
-    return (alt.layer(bars, costs, title=chart_title(title, subtitle))
-            .properties(width=width, height=alt.Step(22)))
+    return alt.layer(bars, costs, title=chart_title(title, subtitle), width=width, height=alt.Step(22))

@@ -121,7 +121,5 @@ def milestone_timeline(
     if status_date is not None:
         layers.append(status_rule(status_date))
     return (
-        alt.layer(*layers,
-                  title=chart_title(title, subtitle))
-        .properties(width=width, height=alt.Step(24))
+        alt.layer(*layers, title=chart_title(title, subtitle), width=width, height=alt.Step(24))
     )

@@ -96,9 +96,9 @@ def capacity_heat_map(
     subtitle = "Planned hours as a share of capacity; red above 100% is over-booked, blue under-used"
     if partial:
         subtitle = [subtitle, "* the plan starts or ends inside these months: only its weeks count"]
-    return (alt.layer(rects, text, title=chart_title(title, subtitle))
-            .resolve_scale(color="independent")  # the text colour is no utilisation
-            .properties(width=width, height=alt.Step(26)))
+    # the text colour is no utilisation: the colour scales are independent
+    return alt.layer(rects, text, title=chart_title(title, subtitle), width=width, height=alt.Step(26),
+                     resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
 
 
 def resource_loading(

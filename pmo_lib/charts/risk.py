@@ -100,4 +100,4 @@ def risk_heat_map(
         opacity=alt.OpacityValue(0.55, condition={"test": "datum.count > 0", "value": 1.0}))
     subtitle = (f"Score = probability × impact: red {bands.red} or more, amber {bands.amber}–{bands.red - 1}, "
                 f"green below {bands.amber}")
-    return alt.layer(rects, text, title=chart_title(title, subtitle)).properties(width=width, height=height)
+    return alt.layer(rects, text, title=chart_title(title, subtitle), width=width, height=height)

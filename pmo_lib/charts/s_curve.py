@@ -152,6 +152,5 @@ def s_curve_chart(
     if status_date is not None:
         layers.append(status_rule(status_date))
     return (
-        alt.layer(*layers, title=chart_title(title))
-        .properties(width=width, height=height)
+        alt.layer(*layers, title=chart_title(title), width=width, height=height)
     )

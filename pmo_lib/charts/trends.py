@@ -81,8 +81,8 @@ def index_trend(frame: pd.DataFrame, *, green: float = 0.95, amber: float = 0.85
         tooltip=[alt.Tooltip("index:N", title="Index"), alt.Tooltip("status_date:T", title="Report date",
                                                                     format=DATE_FORMAT),
                  alt.Tooltip("value:Q", title="Value", format=".2f")])
-    return (alt.layer(band, lines, title=chart_title(title)).resolve_scale(color="independent")
-            .properties(width=width, height=height))
+    return alt.layer(band, lines, title=chart_title(title), width=width, height=height,
+                     resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
 
 
 def rag_history(frame: pd.DataFrame, *, title: str = "RAG history", width: int = WIDTH):
@@ -151,8 +151,8 @@ def milestone_trend(frame: pd.DataFrame, *, title: str = "Milestone trend analys
                  alt.Tooltip("status_date:T", title="Report date", format=DATE_FORMAT),
                  alt.Tooltip("forecast:T", title="Forecast", format=DATE_FORMAT)])
     return alt.layer(diag, lines, title=chart_title(title, "Flat: on its date · rising: slipping · "
-                                                           "dashed diagonal: reached")).properties(
-        width=width - 160 if legend_orient == "right" else width, height=height)
+                                                           "dashed diagonal: reached"),
+                     width=width - 160 if legend_orient == "right" else width, height=height)
 
 
 def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None, y_title: str = "Value",
@@ -183,7 +183,7 @@ def value_trend(frame: pd.DataFrame, *, title: str, currency: str | None = None,
                       .mark_rule(color=PALETTE[0], strokeDash=[6, 4]).encode(
                           y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Line"),
                                                 alt.Tooltip("value:Q", title="Value", format=MONEY_FORMAT)]))
-    return alt.layer(*layers, title=chart_title(title)).properties(width=width, height=height)
+    return alt.layer(*layers, title=chart_title(title), width=width, height=height)
 
 
 def finish_drift(frame: pd.DataFrame, *, title: str = "Forecast finish over time", width: int = WIDTH,
