@@ -49,6 +49,7 @@ import vl_convert as vlc
 
 from pmo_lib.charts._compiled import vega_spec
 from pmo_lib.charts._theme import THEME_NAME
+from pmo_lib.charts._values import to_values
 from pmo_lib.formatting import escape
 
 FONTCONFIG_FILE = Path(__file__).resolve().parent / "fontconfig" / "fonts.conf"
@@ -99,7 +100,7 @@ _converted = threading.local()
 
 
 def _once_per_frame(data, max_rows=None):
-    """Altair's data conversion (no row limit), done once per data frame within one chart.
+    """Altair's data conversion (:func:`~pmo_lib.charts._values.to_values`), once per data frame within one chart.
 
     The layers of a chart usually share one frame; Altair would convert it
     (sanitize and turn into records, about 10 ms even for a few rows) once per
@@ -108,10 +109,10 @@ def _once_per_frame(data, max_rows=None):
     """
     memo = getattr(_converted, "memo", None)
     if memo is None:
-        return alt.data.default_data_transformer(data, max_rows=None)
+        return to_values(data)
     hit = memo.get(id(data))
     if hit is None or hit[0] is not data:
-        hit = memo[id(data)] = (data, alt.data.default_data_transformer(data, max_rows=None))
+        hit = memo[id(data)] = (data, to_values(data))
     return dict(hit[1]) if isinstance(hit[1], dict) else hit[1]
 
 

@@ -203,8 +203,7 @@ def test_a_frame_shared_by_layers_is_converted_once_and_the_spec_is_altairs(monk
     with alt.theme.enable(THEME_NAME), alt.data_transformers.disable_max_rows():
         expected = chart.to_dict(validate=False)
     calls = []
-    convert = alt.data.default_data_transformer
-    monkeypatch.setattr(render.alt.data, "default_data_transformer",
-                        lambda data, max_rows=None: calls.append(id(data)) or convert(data, max_rows=max_rows))
+    convert = render.to_values
+    monkeypatch.setattr(render, "to_values", lambda data: calls.append(id(data)) or convert(data))
     assert _spec(chart) == expected
     assert calls == [id(frame)]
