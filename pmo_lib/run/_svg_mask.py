@@ -29,6 +29,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import secrets
@@ -64,8 +65,12 @@ def _quoted(value: str) -> str:
     return '"' + value + '"'
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _attributes(raw: str) -> str | None:
-    """The attributes as BeautifulSoup writes them, or None when one is not inert."""
+    """The attributes as BeautifulSoup writes them, or None when one is not inert.
+
+    Remembered: the same attributes recur across a chart's marks and axes and across pages.
+    """
     seen: dict[str, str] = {}
     for name, value in _ATTRIBUTE.findall(raw):
         name = name.lower()
