@@ -9,7 +9,12 @@ Each kind of column (see :mod:`pmo_lib.data.schema`) is checked and converted as
   with the same parser and forgiving rules as always, and spread back over the rows;
 - plain decimals are converted by pyarrow; only where some cell is not one (an ``NA`` word,
   a currency symbol, ``55%``, a bad value) do the forgiving readers of
-  :mod:`pmo_lib.data.forgiving` run, so a clean column pays nothing for them.
+  :mod:`pmo_lib.data.forgiving` run, so a clean column pays nothing for them;
+- a number or date column the CSV parser already typed (it read every cell cleanly, see
+  :mod:`pmo_lib.data.csv_arrow`) is only checked: empty required cells, bounds, whole
+  numbers. Where a bound or a whole number is broken, the column is read again as text
+  (:meth:`pmo_lib.data.raw.RawTable.text`) and goes through the text rules, so each
+  message shows the cell as written.
 
 Examples
 --------
@@ -32,16 +37,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pmo_lib.data.csv_arrow import arrow_text, pandas_text
-from pmo_lib.data.forgiving import NA_WORDS, fraction_problem, parse_dates_leniently, parse_numbers_leniently
+from pmo_lib.data.csv_arrow import FIRST_DAY, LAST_DAY, arrow_text, pandas_text
+from pmo_lib.data.forgiving import (
+    NA_WORDS,
+    PERCENT_COLUMN,
+    fraction_problem,
+    parse_dates_leniently,
+    parse_numbers_leniently,
+)
+from pmo_lib.data.raw import is_typed
 from pmo_lib.data.schema import PROJECT_ID_PATTERN, Column
+
+__all__ = ["FIRST_DAY", "LAST_DAY", "parse_column", "mask", "numpy_of", "distinct"]
 
 TRUE_WORDS = ("true", "yes", "1", "y", "t")
 FALSE_WORDS = ("false", "no", "0", "n", "f")
 DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-FIRST_DAY, LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
-"""The dates a nanosecond timestamp holds, in whole years."""
 
 
 def mask(array) -> np.ndarray:
@@ -66,7 +78,13 @@ def parse_column(values: pd.Series, col: Column, out) -> pd.Series:
 
     Returns the column in its contract dtype, one value per row, cells that failed missing.
     """
-    values = values.reset_index(drop=True)
+    if not values.index.equals(pd.RangeIndex(len(values))):
+        values = values.reset_index(drop=True)
+    if is_typed(values):
+        typed = _checked_typed(values, col, out)
+        if typed is not None:
+            return typed
+        values = out.raw.text(col.name).reset_index(drop=True)
     if col.kind == "text":
         if col.required and not col.may_be_empty:
             text = arrow_text(values)
@@ -83,6 +101,7 @@ def parse_column(values: pd.Series, col: Column, out) -> pd.Series:
     if col.required and not col.may_be_empty:
         out.flag(empty[where], col.name, "a value is required", values)
     if col.kind == "id":
+        out.raw.codes[col.name] = stripped, where  # for the reference check: each distinct id looked up once
         bad = ~empty & ~mask(pc.match_substring_regex(stripped, PROJECT_ID_PATTERN.pattern))
         out.flag(bad[where], col.name,
                  "not a valid project_id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -106,6 +125,33 @@ def parse_column(values: pd.Series, col: Column, out) -> pd.Series:
             codes = np.where(empty, col.choices.index(col.default), codes)
         return pd.Series(pd.Categorical.from_codes(codes[where], categories=list(col.choices)))
     raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def _checked_typed(values: pd.Series, col: Column, out) -> pd.Series | None:
+    """A column the CSV parser typed (every cell a finite number or an in-range date, or empty), checked.
+
+    None where a bound or a whole number is broken: the caller reads the column as text.
+    """
+    numbers = values.to_numpy()
+    empty = np.isnat(numbers) if col.kind == "date" else np.isnan(numbers)
+    if col.kind == "date":
+        result = values
+    else:
+        fractions = col.name == PERCENT_COLUMN and out.profile.percent == "fraction"
+        filled = numbers[~empty] * (100 if fractions else 1)  # the bounds apply to percentages
+        if col.kind == "integer" and (filled != np.floor(filled)).any():
+            return None
+        if col.minimum is not None and ((filled <= col.minimum) if col.exclusive_minimum
+                                        else (filled < col.minimum)).any():
+            return None
+        if col.maximum is not None and (filled > col.maximum).any():
+            return None
+        result = pd.Series(numbers)
+    if col.required and not col.may_be_empty:
+        out.flag(empty, col.name, "a value is required", lambda idx: [""] * len(idx))
+    if col.name == PERCENT_COLUMN:
+        result = fraction_problem(result, col, out)
+    return result.round().astype("Int64") if col.kind == "integer" else result
 
 
 def _with_na_words(stripped, empty: np.ndarray, well_formed: np.ndarray, profile) -> np.ndarray:

@@ -8,6 +8,14 @@ returns) returns ``None`` and the file goes through the exact reader, which name
 each problem; the two agree on every file both accept. Only the first lines are decoded to look at the header:
 the file's text is never copied whole.
 
+The caller may ask for some columns typed by pyarrow's parser (``kinds``: numbers as
+``float64``, ISO dates as ``datetime64[ns]``), which costs far less than reading them as text
+and converting afterwards. A typed column is only what pyarrow read cleanly: a column where
+any cell is not a plain decimal or ``YYYY-MM-DD`` (padding of spaces or tabs aside), or holds
+``nan``/``inf``, or a date outside :data:`FIRST_DAY` to :data:`LAST_DAY`, is read as text
+instead, so that the text rules of :mod:`pmo_lib.data.columns` decide it and name each bad
+cell. In a typed column a missing value is exactly an empty cell.
+
 Examples
 --------
 >>> raw = read_utf8_csv(b"project_id,amount\\nP1, 5 \\nP2,7\\n", delimiter=None)
@@ -17,6 +25,11 @@ Examples
 [2, 4]
 >>> read_utf8_csv(b"a,b\\nx\\n", delimiter=None) is None  # a short row: the exact reader names its line
 True
+>>> typed = read_utf8_csv(b"id,n,d\\nP1, 5 ,2024-01-05\\nP2,,\\n", delimiter=None, kinds=lambda h: {1: "number", 2: "date"})
+>>> typed.frame.dtypes.astype(str).tolist(), typed.frame["n"].tolist(), typed.typed
+(['str', 'float64', 'datetime64[ns]'], [5.0, nan], ['n', 'd'])
+>>> read_utf8_csv(b"id,n\\nP1,5\\nP2,nan\\n", delimiter=None, kinds=lambda h: {1: "number"}).typed  # left as text
+[]
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,15 +49,24 @@ from pmo_lib.data.raw import header_problems
 
 _HEAD_LINES = 10
 _BLOCK = 1 << 24
+FIRST_DAY, LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+"""The dates a nanosecond timestamp holds, in whole years."""
+_ARROW_TYPES = {"number": pa.float64(), "date": pa.date32()}
+_DAYS = (FIRST_DAY - pd.Timestamp(0)).days, (LAST_DAY - pd.Timestamp(0)).days
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error")
 
 
 @dataclass
 class ArrowCsv:
-    """A CSV file read by pyarrow: text cells, the line of each record, the first lines read."""
+    """A CSV file read by pyarrow: text cells, the line of each record, the first lines read.
+
+    ``typed`` names the columns pyarrow typed (see ``kinds`` of :func:`read_utf8_csv`).
+    """
 
     frame: pd.DataFrame
     rows: np.ndarray
     head: list[list[str]]
+    typed: list[str] = field(default_factory=list)
 
 
 def text_dtype():
@@ -133,7 +155,7 @@ def line_count(body, start: int = 0) -> int:
     return count + (0 if len(view) == start or view[-1] == 10 else 1)
 
 
-def read_utf8_csv(body, *, delimiter: str | None, start: int = 0) -> ArrowCsv | None:
+def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) -> ArrowCsv | None:
     """Read UTF-8 CSV bytes from offset ``start``, or None where the exact reader must decide.
 
     Parameters
@@ -144,6 +166,9 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0) -> ArrowCsv | 
         The separator; sniffed from the header line when None.
     start : int
         Offset of the header line (rows above it are skipped by the caller's profile).
+    kinds : callable, optional
+        Given the header (as written), the columns to type: position -> ``"number"`` or
+        ``"date"``. Every column is text without it.
     """
     try:
         head_text = first_lines(body, start).decode("utf-8")
@@ -163,14 +188,24 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0) -> ArrowCsv | 
     if not header or len(header_problems(header, "")[0]) != len(header):
         return None  # a repeated or empty column name: the exact reader says which
     names = [f"c{i}" for i in range(len(header))]
-    table = _parse(body, start, names, delimiter, multiline=False)
+    types = {names[i]: _ARROW_TYPES[kind] for i, kind in (kinds(header) if kinds else {}).items()}
+    utf8 = not is_utf8(body, start)  # a file valid as a whole needs no check cell by cell
+    table = _parse(body, start, names, delimiter, types, multiline=False, check_utf8=utf8)
     lines = line_count(body, start)
     quoted = body.find(b'"', start) >= 0  # a line break inside a cell needs quotes
-    if table is None or lines != table.num_rows + 1:
+    multiline = table is None or lines != table.num_rows + 1
+    if multiline:
         # Records over several lines (a quoted line break): parsed again for them, each record's line counted.
         if table is None or not quoted or body.count(b"\r") != body.count(b"\r\n"):
             return None  # ragged, blank or unreadable rows, or lone carriage returns: the exact reader decides
-        table = _parse(body, start, names, delimiter, multiline=True)
+        table = _parse(body, start, names, delimiter, types, multiline=True, check_utf8=utf8)
+        if table is None:
+            return None
+    unclean = [n for n in types if not _clean(table.column(n))]
+    if unclean:  # nan, inf or a date a timestamp cannot hold: read as text, where the text rules name the cells
+        for n in unclean:
+            del types[n]
+        table = _parse(body, start, names, delimiter, types, multiline=multiline, check_utf8=utf8)
         if table is None:
             return None
     inner = _breaks_inside(table) if quoted else np.zeros(table.num_rows, dtype=np.int64)
@@ -178,36 +213,96 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0) -> ArrowCsv | 
         return None
     rows = 2 + np.arange(table.num_rows, dtype=np.int64) + np.concatenate([[0], np.cumsum(inner)[:-1]]).astype(np.int64)
     if table.num_rows and table.num_columns:
-        blank = pc.equal(pc.binary_length(table.column(0)), 0)
+        blank = _empty(table.column(0))
         if pc.any(blank).as_py():  # rows whose every cell is empty are skipped, as the exact reader does
             for column in table.columns[1:]:
-                blank = pc.and_(blank, pc.equal(pc.binary_length(column), 0))
+                blank = pc.and_(blank, _empty(column))
             keep = ~np.asarray(blank.to_numpy(), dtype=bool)
             table, rows = table.filter(pa.array(keep)), rows[keep]
-    frame = pd.DataFrame({h.strip(): pandas_text(table.column(i)) for i, h in enumerate(header)})
-    return ArrowCsv(frame, rows, head)
+    frame = pd.DataFrame({h.strip(): _pandas(table.column(i)) for i, h in enumerate(header)}, copy=False)
+    return ArrowCsv(frame, rows, head, [header[names.index(n)].strip() for n in types])
 
 
-def _parse(body, start: int, names: list[str], delimiter: str, *, multiline: bool) -> pa.Table | None:
-    """pyarrow's parse of the records after the header, every cell text; None where it refuses the file."""
+def _parse(body, start: int, names: list[str], delimiter: str, types: dict[str, pa.DataType], *,
+           multiline: bool, check_utf8: bool = True) -> pa.Table | None:
+    """pyarrow's parse of the records after the header; None where it refuses the file.
+
+    Columns of ``types`` are typed, the rest text; a typed column that fails to convert is
+    dropped from ``types`` (the caller's dict) and the file parsed again with it as text.
+    """
+    while True:
+        try:
+            return pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(body).slice(start)),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
+                                               block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: types.get(n, pa.string()) for n in names}, null_values=[""],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=check_utf8),
+            )
+        except pa.ArrowInvalid as exc:
+            failed = _CONVERSION.match(str(exc))
+            column = names[int(failed.group(1))] if failed and int(failed.group(1)) < len(names) else None
+            if column not in types:
+                return None
+            del types[column]
+        except (pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
+
+
+def is_utf8(body, start: int = 0) -> bool:
+    """Whether ``body`` from ``start`` is valid UTF-8, checked at once by pyarrow (far cheaper than decoding).
+
+    Cells are cut at ASCII bytes, so the cells of a valid file are valid too.
+
+    Examples
+    --------
+    >>> is_utf8("a,é\\n".encode()), is_utf8(b"a,\\xe9\\n")
+    (True, False)
+    """
+    size = len(body) - start
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.py_buffer(np.array([0, size], dtype=np.int64)),
+                                                        pa.py_buffer(body).slice(start)])
     try:
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body).slice(start)),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 check_utf8=True),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _clean(column: pa.ChunkedArray) -> bool:
+    """Whether a typed column holds only finite numbers, or dates a nanosecond timestamp holds."""
+    if column.type == pa.float64():
+        return not pc.any(pc.invert(pc.is_finite(column))).as_py()
+    days = pc.min_max(column.cast(pa.int32()))
+    low, high = days["min"].as_py(), days["max"].as_py()
+    return low is None or (low >= _DAYS[0] and high <= _DAYS[1])
+
+
+def _empty(column: pa.ChunkedArray):
+    """Which cells of a column are empty: an empty text, or a missing typed value (written as nothing)."""
+    if column.type == pa.string():
+        return pc.equal(pc.binary_length(column), 0)
+    return pc.is_null(column)
+
+
+def _pandas(column: pa.ChunkedArray) -> pd.Series:
+    """A parsed column as pandas: text as ``str``, numbers as ``float64``, dates as ``datetime64[ns]``."""
+    if column.type == pa.float64():
+        return pd.Series(np.asarray(column.to_numpy(), dtype=float))
+    if column.type == pa.date32():
+        return pd.Series(column.cast(pa.timestamp("ns")).to_numpy().astype("datetime64[ns]"))
+    return pandas_text(column)
 
 
 def _breaks_inside(table: pa.Table) -> np.ndarray:
     """Per record, the line breaks inside its cells (zeros without looking at cells when the file has none)."""
     inner = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
+        if column.type != pa.string():
+            continue  # a typed cell holds no line break
         if pc.any(pc.match_substring(column, "\n")).as_py():
             inner += np.asarray(pc.count_substring(column, "\n").to_numpy(), dtype=np.int64)
     return inner

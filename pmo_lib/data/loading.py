@@ -40,7 +40,7 @@ def check_portfolio(path: str | Path, profile: str | Path | Profile | None = Non
         bad profile).
     """
     profile = load_profile(profile)
-    found_source = read_source(path, profile)
+    found_source = read_source(path, profile, typed=True)
     raws, labels = found_source.tables, found_source.labels
     problems: list[Problem] = list(found_source.problems)
     frames = {}

@@ -8,6 +8,7 @@ then the usual export names of :mod:`pmo_lib.data.headers`) and adds the profile
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -45,6 +46,10 @@ class RawTable:
     misread : bool
         The layout is wrong (a title above the headers): one problem says so, and the
         columns are not checked one by one.
+    text_source : callable, optional
+        Where the reader typed some columns itself (numbers and ISO dates a CSV parser read
+        cleanly, see :mod:`pmo_lib.data.csv_arrow`), how to read the whole table again as text:
+        :meth:`text` uses it for a typed column whose values a rule refuses, to show them as written.
     """
 
     name: str
@@ -56,6 +61,25 @@ class RawTable:
     keys: np.ndarray | None = None
     header_row: int = 1
     misread: bool = False
+    text_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+    _text: pd.DataFrame | None = field(default=None, repr=False)
+    codes: dict = field(default_factory=dict, repr=False)
+    """Left by validation for the checks across tables: per id column, its distinct (trimmed) texts
+    and each row's position among them."""
+
+    def text(self, column: str) -> pd.Series:
+        """A column's cells as written: the column itself, or (a typed column) read again as text, once per table."""
+        values = self.frame[column]
+        if self.text_source is None or not is_typed(values):
+            return values
+        if self._text is None:
+            self._text = self.text_source()
+        return self._text[column]
+
+
+def is_typed(values: pd.Series) -> bool:
+    """Whether a column of a :class:`RawTable` was typed by its reader (numbers or dates rather than text)."""
+    return values.dtype.kind in "fM"
 
 
 @dataclass
@@ -98,6 +122,38 @@ def text_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:
     return pd.DataFrame({h: pd.Series(dtype=str) for h in header})
 
 
+def contract_names(headers: list[str], table: str, spec: TableProfile, *, label: str = "",
+                   row: int = 1) -> tuple[dict[str, str], list[Problem]]:
+    """The contract name of each header that gets one: the profile's ``columns``, then the usual export names.
+
+    Returns the renames (header as written -> contract column) and a problem per profile mapping
+    that names no column, or per column two headers claim.
+
+    Examples
+    --------
+    >>> from pmo_lib.data.profile import TableProfile
+    >>> contract_names(["Project ID", "Cost", "amount"], "costs", TableProfile(columns={"Cost": "category"}))[0]
+    {'Cost': 'category', 'Project ID': 'project_id'}
+    """
+    renames, problems = {}, []
+    if spec.columns:
+        by_norm = {normalize(c): c for c in headers}
+        for header, target in spec.columns.items():
+            actual = header if header in headers else by_norm.get(normalize(header))
+            if actual is None:
+                problems.append(Problem(label, row, target,
+                                        f"the profile maps column '{header}' to {target}, but the file has "
+                                        f"no such column (found: {', '.join(headers) or 'none'})"))
+            elif actual != target:
+                renames[actual] = target
+    rest = [c for c in headers if c not in renames and c not in renames.values()]
+    matched, claimed = match_headers(rest, table, label=label)
+    taken = set(renames.values()) | {c for c in rest if c in TABLES[table].names}
+    renames.update({h: t for h, t in matched.items() if t not in taken})
+    problems.extend(Problem(p.file, row, p.column, p.message) for p in claimed)
+    return renames, problems
+
+
 def finish_table(raw: RawTable, spec: TableProfile) -> RawTable:
     """Give matched headers their contract names and add the profile's constant columns.
 
@@ -106,22 +162,8 @@ def finish_table(raw: RawTable, spec: TableProfile) -> RawTable:
     """
     frame = raw.frame
     raw.found = [str(c) for c in frame.columns]
-    renames = {}
-    if spec.columns:
-        by_norm = {normalize(c): c for c in frame.columns}
-        for header, target in spec.columns.items():
-            actual = header if header in frame.columns else by_norm.get(normalize(header))
-            if actual is None:
-                raw.problems.append(Problem(raw.label, raw.header_row, target,
-                                            f"the profile maps column '{header}' to {target}, but the file has "
-                                            f"no such column (found: {', '.join(raw.found) or 'none'})"))
-            elif actual != target:
-                renames[actual] = target
-    rest = [c for c in frame.columns if c not in renames and c not in renames.values()]
-    matched, problems = match_headers(rest, raw.name, label=raw.label)
-    taken = set(renames.values()) | {c for c in rest if c in TABLES[raw.name].names}
-    renames.update({h: t for h, t in matched.items() if t not in taken})
-    raw.problems.extend(Problem(p.file, raw.header_row, p.column, p.message) for p in problems)
+    renames, problems = contract_names(raw.found, raw.name, spec, label=raw.label, row=raw.header_row)
+    raw.problems.extend(problems)
     if renames:
         frame = frame.rename(columns=renames)
     for column, value in spec.constants.items():

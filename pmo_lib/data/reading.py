@@ -28,13 +28,14 @@ from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
 from pmo_lib.data.raw import (
     RawTable,
     Source,
+    contract_names,
     finish_table,
     header_problems,
     text_frame,
     title_above,
     unused_warning,
 )
-from pmo_lib.data.schema import TABLE_ORDER
+from pmo_lib.data.schema import TABLE_ORDER, TABLES
 from pmo_lib.errors import DataSourceError, Problem
 
 __all__ = ["RawTable", "Source", "read_source", "read_tables", "read_csv_table", "is_url", "resolve_source",
@@ -75,7 +76,7 @@ def describe_source(source) -> str:
     return str(source)
 
 
-def read_source(path, profile: Profile | None = None) -> Source:
+def read_source(path, profile: Profile | None = None, *, typed: bool = False) -> Source:
     """Read every contract table found at ``path``.
 
     Parameters
@@ -85,6 +86,9 @@ def read_source(path, profile: Profile | None = None) -> Source:
         table, or an SQLAlchemy database URL.
     profile : Profile, optional
         Where tables are and how they are written; the forgiving defaults without one.
+    typed : bool
+        Let the CSV parser type the number and date columns it reads cleanly (what
+        :func:`pmo_lib.data.validation.parse_table` takes); every cell is text without it.
 
     Raises
     ------
@@ -102,8 +106,9 @@ def read_source(path, profile: Profile | None = None) -> Source:
         raise DataSourceError(f"{source}: no such folder or file; give a folder of CSV files, an .xlsx "
                               "workbook or a database URL")
     if source.is_dir():
-        found = _read_folder(source, profile)
-        if any(is_schedule(p) for p in source.iterdir() if p.is_file()):
+        schedules = any(is_schedule(p) for p in source.iterdir() if p.is_file())
+        found = _read_folder(source, profile, typed=typed and not schedules)  # schedules join text tables
+        if schedules:
             return _with_schedules(found, read_schedules(source, profile))
         return found
     if is_schedule(source):
@@ -134,7 +139,7 @@ def _with_schedules(contract: Source, schedules: Source) -> Source:
     return Source(tables, labels, contract.problems + schedules.problems)
 
 
-def _read_folder(folder: Path, profile: Profile) -> Source:
+def _read_folder(folder: Path, profile: Profile, *, typed: bool) -> Source:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     by_table: dict[str, Path] = {}
     for file in files:
@@ -152,7 +157,7 @@ def _read_folder(folder: Path, profile: Profile) -> Source:
             file = by_table.get(name)
         labels[name] = file.name if file is not None else f"{name}.csv"
         if file is not None:
-            tables[name] = read_csv_table(file, name, profile)
+            tables[name] = read_csv_table(file, name, profile, typed=typed)
             used.add(file.name)
     problems = [unused_warning(f"file '{f.name}'", f.stem, "file") for f in files if f.name not in used]
     return Source(tables, labels, problems)
@@ -183,13 +188,15 @@ def _decode(data: bytes, file: Path, encoding: str | None, label: str) -> tuple[
     return text, [warning]
 
 
-def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> RawTable:
+def read_csv_table(file: Path, name: str, profile: Profile | None = None, *, typed: bool = False) -> RawTable:
     """Read one CSV file as text, keeping each record's line number.
 
     UTF-8 files of one line per record go through pyarrow's parser straight from the file's
     bytes (:mod:`pmo_lib.data.csv_arrow`); other encodings are decoded first, and files that
     parser cannot take as they are (records over several lines, ragged rows) are read record
-    by record, naming the line of each problem.
+    by record, naming the line of each problem. With ``typed``, pyarrow also types the number
+    and date columns it reads cleanly (:func:`typed_columns`); the table can read itself
+    again as text (:meth:`RawTable.text`) for the messages about them.
 
     Examples
     --------
@@ -210,9 +217,13 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
     skip = header_row - 1
     if profile.csv.encoding is None:  # UTF-8 as it stands: parsed from the bytes, never decoded whole
         begin = line_offset(data, skip, 3 if data.startswith(codecs.BOM_UTF8) else 0)
-        fast = None if begin is None else _read_arrow(data, begin, name, profile, skip)
+        kinds = (lambda header: typed_columns(header, name, profile)) if typed else None
+        fast = None if begin is None else _read_arrow(data, begin, name, profile, skip, kinds)
         if fast is not None:
-            return _finished(RawTable(name, label, fast.frame, fast.rows + skip, []), header_row, profile)
+            raw = RawTable(name, label, fast.frame, fast.rows + skip, [])
+            if fast.typed:
+                raw.text_source = lambda: read_csv_table(file, name, profile).frame
+            return _finished(raw, header_row, profile)
     text, notes = _decode(data, file, profile.csv.encoding, label)
     del data
     if skip:
@@ -243,9 +254,36 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None) -> Raw
     return _finished(raw, header_row, profile)
 
 
-def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int) -> ArrowCsv | None:
+def typed_columns(header: list[str], name: str, profile: Profile) -> dict[int, str]:
+    """The columns of a CSV header the parser may type: position -> ``"number"`` or ``"date"``.
+
+    Contract columns (named as written or through the profile and the usual export names) of
+    kind number, integer or date; not those a profile's constant replaces, and no number
+    column where the profile declares a decimal comma or a thousands separator.
+
+    Examples
+    --------
+    >>> typed_columns(["Project ID", "Posting Date", "Cost", "Note"], "costs", DEFAULT_PROFILE)
+    {1: 'date', 2: 'number'}
+    """
+    spec, table = profile.table(name), TABLES[name]
+    numbers = profile.csv.decimal == "." and profile.csv.thousands is None
+    headers = [h.strip() for h in header]
+    renames, _ = contract_names(headers, name, spec)
+    kinds = {}
+    for i, header_name in enumerate(headers):
+        target = renames.get(header_name, header_name)
+        if target not in table.names or target in spec.constants:
+            continue
+        kind = table.column(target).kind
+        if kind == "date" or (numbers and kind in ("number", "integer")):
+            kinds[i] = "date" if kind == "date" else "number"
+    return kinds
+
+
+def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int, kinds) -> ArrowCsv | None:
     """pyarrow's reading of UTF-8 bytes from the header line, unless a title sits above the headers."""
-    fast = read_utf8_csv(data, delimiter=profile.csv.delimiter, start=begin)
+    fast = read_utf8_csv(data, delimiter=profile.csv.delimiter, start=begin, kinds=kinds)
     if fast is not None and not skip and find_header_row(fast.head, name) is not None:
         return None  # the exact reader says where the headers seem to be
     return fast

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from pmo_lib.data.columns import mask, parse_column
-from pmo_lib.data.csv_arrow import arrow_text
+from pmo_lib.data.csv_arrow import arrow_text, pandas_text
 from pmo_lib.data.headers import nearest_column
 from pmo_lib.data.profile import DEFAULT_PROFILE, Profile
 from pmo_lib.data.raw import RawTable
@@ -104,7 +105,7 @@ def parse_table(raw: RawTable, profile: Profile | None = None) -> tuple[pd.DataF
             columns[col.name] = _default_column(col, n)
             continue
         columns[col.name] = parse_column(text[col.name], col, out)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
     for extra in text.columns:
         if extra not in frame.columns:
             frame[extra] = text[extra].to_numpy()
@@ -126,11 +127,12 @@ def _default_column(col: Column, n: int) -> pd.Series:
         return pd.Series(np.full(n, np.nan))
     if col.kind == "integer":
         return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
-    return pd.Series([""] * n, dtype=str)
+    return pandas_text(pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(np.zeros(n + 1, dtype=np.int32)),
+                                                             pa.py_buffer(b"")]))
 
 
 def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Collector) -> None:
-    if not spec.key or any(k not in text.columns for k in spec.key):
+    if not spec.key or any(k not in text.columns for k in spec.key) or not _may_repeat(frame, spec.key):
         return
     key = frame[list(spec.key)].astype(str).fillna("")  # pandas 3 keeps a missing value missing
     dup = key.duplicated(keep="first").to_numpy()
@@ -146,6 +148,18 @@ def _check_keys(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out: _Coll
         out.problems.append(Problem(
             out.raw.label, out.where(pos), last,
             f"duplicate key ({', '.join(spec.key)}), first on {_row_word(out)}{first_row[row]}", shown))
+
+
+def _may_repeat(frame: pd.DataFrame, key: tuple[str, ...]) -> bool:
+    """Whether some key may repeat: its columns' values numbered (equal values alike), then the numbers compared.
+
+    A cheap first look for the common case of none; the key's text decides where it says yes.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    return bool(pd.Series(combined).duplicated().any())
 
 
 def _row_word(out: _Collector) -> str:
@@ -178,7 +192,8 @@ def _check_date_order(spec: Table, frame: pd.DataFrame, text: pd.DataFrame, out:
             continue
         before = (frame[finish] < frame[start]).fillna(False).to_numpy()
         out.flag(before, finish, f"{finish} is before {start}",
-                 lambda idx, a=text[finish], b=text[start]: [f"{x} < {y}" for x, y in zip(a.iloc[idx], b.iloc[idx])])
+                 lambda idx, a=finish, b=start: [f"{x} < {y}" for x, y in zip(out.raw.text(a).iloc[idx],
+                                                                                out.raw.text(b).iloc[idx])])
 
 
 def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
@@ -201,9 +216,11 @@ def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable])
                 continue
             known = arrow_text(frames[target][TABLES[target].key[0]].astype(str)).combine_chunks().unique()
             values = frames[name][column].astype(str)
-            text = arrow_text(values)
+            text, where = raw.codes.get(column) or (arrow_text(values), None)  # distinct ids: each looked up once
             filled = ~mask(pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text)))
             unknown = ~mask(pc.is_in(text, value_set=known)) & filled
+            if where is not None:
+                unknown = unknown[where]
             collector = _Collector(raw)
             collector.problems = []
             singular = target.rstrip("s")
