@@ -95,13 +95,14 @@ def parse_column(values: pd.Series, col: Column, out) -> pd.Series:
         return _parse_number(values, col, out)
     if col.kind == "date":
         return _parse_dates(values, col, out)
+    if col.kind == "id" and _clean_ids(values, col, out):
+        return values
     texts, where = distinct(values)  # ids, flags and categories: a few distinct texts, checked once each
     stripped = pc.utf8_trim_whitespace(texts)
     empty = mask(pc.equal(stripped, ""))
     if col.required and not col.may_be_empty:
         out.flag(empty[where], col.name, "a value is required", values)
     if col.kind == "id":
-        out.raw.codes[col.name] = stripped, where  # for the reference check: each distinct id looked up once
         bad = ~empty & ~mask(pc.match_substring_regex(stripped, PROJECT_ID_PATTERN.pattern))
         out.flag(bad[where], col.name,
                  "not a valid project_id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -125,6 +126,25 @@ def parse_column(values: pd.Series, col: Column, out) -> pd.Series:
             codes = np.where(empty, col.choices.index(col.default), codes)
         return pd.Series(pd.Categorical.from_codes(codes[where], categories=list(col.choices)))
     raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def _clean_ids(values: pd.Series, col: Column, out) -> bool:
+    """Whether a column of ids is clean (each distinct text a valid id as written); its distinct ids kept.
+
+    The distinct ids go to ``out.raw.codes`` for the reference check, which then looks each up once.
+    """
+    texts = arrow_text(values).unique()
+    if texts.null_count:
+        return False
+    stripped = pc.utf8_trim_whitespace(texts)
+    if not mask(pc.equal(stripped, texts)).all():
+        return False
+    if col.required and mask(pc.equal(stripped, "")).any():
+        return False
+    if not mask(pc.or_(pc.equal(stripped, ""), pc.match_substring_regex(stripped, PROJECT_ID_PATTERN.pattern))).all():
+        return False
+    out.raw.codes[col.name] = texts
+    return True
 
 
 def _checked_typed(values: pd.Series, col: Column, out) -> pd.Series | None:

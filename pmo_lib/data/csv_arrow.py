@@ -196,7 +196,7 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
     multiline = table is None or lines != table.num_rows + 1
     if multiline:
         # Records over several lines (a quoted line break): parsed again for them, each record's line counted.
-        if table is None or not quoted or body.count(b"\r") != body.count(b"\r\n"):
+        if table is None or not quoted or _lone_carriage_return(body, 0):
             return None  # ragged, blank or unreadable rows, or lone carriage returns: the exact reader decides
         table = _parse(body, start, names, delimiter, types, multiline=True, check_utf8=utf8)
         if table is None:
@@ -221,6 +221,19 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
             table, rows = table.filter(pa.array(keep)), rows[keep]
     frame = pd.DataFrame({h.strip(): _pandas(table.column(i)) for i, h in enumerate(header)}, copy=False)
     return ArrowCsv(frame, rows, head, [header[names.index(n)].strip() for n in types])
+
+
+def _lone_carriage_return(body, start: int) -> bool:
+    """Whether ``body`` holds a carriage return not followed by a line feed (a line break of its own).
+
+    Examples
+    --------
+    >>> _lone_carriage_return(b"a\\r\\nb\\r\\n", 0), _lone_carriage_return(b"a\\rb\\n", 0), _lone_carriage_return(b"a\\r", 0)
+    (False, True, True)
+    """
+    view = np.frombuffer(body, dtype=np.uint8)[start:]
+    returns = np.flatnonzero(view == 13)
+    return bool(len(returns)) and (bool(returns[-1] + 1 >= len(view)) or bool((view[returns + 1] != 10).any()))
 
 
 def _parse(body, start: int, names: list[str], delimiter: str, types: dict[str, pa.DataType], *,

@@ -64,8 +64,7 @@ class RawTable:
     text_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
     _text: pd.DataFrame | None = field(default=None, repr=False)
     codes: dict = field(default_factory=dict, repr=False)
-    """Left by validation for the checks across tables: per id column, its distinct (trimmed) texts
-    and each row's position among them."""
+    """Left by validation for the checks across tables: the distinct ids of each clean id column."""
 
     def text(self, column: str) -> pd.Series:
         """A column's cells as written: the column itself, or (a typed column) read again as text, once per table."""

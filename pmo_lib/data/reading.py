@@ -15,6 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 import re
 from pathlib import Path
 
@@ -210,13 +212,13 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None, *, typ
     profile = profile or DEFAULT_PROFILE
     label = file.name
     try:
-        data = file.read_bytes()
+        data = file_bytes(file)
     except OSError as exc:
         raise DataSourceError(f"{file}: cannot be read ({exc.strerror})") from exc
     header_row = profile.header_row_of(name)
     skip = header_row - 1
     if profile.csv.encoding is None:  # UTF-8 as it stands: parsed from the bytes, never decoded whole
-        begin = line_offset(data, skip, 3 if data.startswith(codecs.BOM_UTF8) else 0)
+        begin = line_offset(data, skip, 3 if data[:3] == codecs.BOM_UTF8 else 0)
         kinds = (lambda header: typed_columns(header, name, profile)) if typed else None
         fast = None if begin is None else _read_arrow(data, begin, name, profile, skip, kinds)
         if fast is not None:
@@ -224,7 +226,7 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None, *, typ
             if fast.typed:
                 raw.text_source = lambda: read_csv_table(file, name, profile).frame
             return _finished(raw, header_row, profile)
-    text, notes = _decode(data, file, profile.csv.encoding, label)
+    text, notes = _decode(bytes(data), file, profile.csv.encoding, label)
     del data
     if skip:
         parts = text.split("\n", skip)
@@ -279,6 +281,25 @@ def typed_columns(header: list[str], name: str, profile: Profile) -> dict[int, s
         if kind == "date" or (numbers and kind in ("number", "integer")):
             kinds[i] = "date" if kind == "date" else "number"
     return kinds
+
+
+def file_bytes(file: Path, *, mapped_from: int = 1 << 20):
+    """A file's bytes: a large file mapped into memory (read-only, no copy: pyarrow parses the pages
+    the system already holds), a small one read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = f.write_bytes(b"a,b\\n1,2\\n")
+    >>> bytes(file_bytes(f, mapped_from=0)[:4]), file_bytes(f)[:4]
+    (b'a,b\\n', b'a,b\\n')
+    """
+    with file.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0 or size < mapped_from:
+            return handle.read()
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int, kinds) -> ArrowCsv | None:

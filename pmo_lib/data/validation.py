@@ -215,18 +215,23 @@ def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable])
             if target not in frames or column not in raw.frame.columns:
                 continue
             known = arrow_text(frames[target][TABLES[target].key[0]].astype(str)).combine_chunks().unique()
+            ids = raw.codes.get(column)  # the distinct ids of a clean column: none unknown, nothing more to look at
+            if ids is not None and not _unknown(ids, known).any():
+                continue
             values = frames[name][column].astype(str)
-            text, where = raw.codes.get(column) or (arrow_text(values), None)  # distinct ids: each looked up once
-            filled = ~mask(pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text)))
-            unknown = ~mask(pc.is_in(text, value_set=known)) & filled
-            if where is not None:
-                unknown = unknown[where]
+            unknown = _unknown(arrow_text(values), known)
             collector = _Collector(raw)
             collector.problems = []
             singular = target.rstrip("s")
             collector.flag(unknown, column, f"unknown {singular}, not in {target}", values)
             problems.extend(collector.problems)
     return problems
+
+
+def _unknown(text, known) -> np.ndarray:
+    """Which texts are filled (not blank) and not among ``known``."""
+    filled = ~mask(pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text)))
+    return ~mask(pc.is_in(text, value_set=known)) & filled
 
 
 def check_warnings(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
