@@ -154,11 +154,10 @@ def _checked_typed(values: pd.Series, col: Column, out) -> pd.Series | None:
     """
     numbers = values.to_numpy()
     empty = np.isnat(numbers) if col.kind == "date" else np.isnan(numbers)
-    if col.kind == "date":
-        result = values
-    else:
-        fractions = col.name == PERCENT_COLUMN and out.profile.percent == "fraction"
-        filled = numbers[~empty] * (100 if fractions else 1)  # the bounds apply to percentages
+    if col.kind != "date":
+        filled = numbers[~empty] if empty.any() else numbers
+        if col.name == PERCENT_COLUMN and out.profile.percent == "fraction":
+            filled = filled * 100  # the bounds apply to percentages
         if col.kind == "integer" and (filled != np.floor(filled)).any():
             return None
         if col.minimum is not None and ((filled <= col.minimum) if col.exclusive_minimum
@@ -166,12 +165,11 @@ def _checked_typed(values: pd.Series, col: Column, out) -> pd.Series | None:
             return None
         if col.maximum is not None and (filled > col.maximum).any():
             return None
-        result = pd.Series(numbers)
     if col.required and not col.may_be_empty:
         out.flag(empty, col.name, "a value is required", lambda idx: [""] * len(idx))
     if col.name == PERCENT_COLUMN:
-        result = fraction_problem(result, col, out)
-    return result.round().astype("Int64") if col.kind == "integer" else result
+        return fraction_problem(values, col, out)
+    return values.round().astype("Int64") if col.kind == "integer" else values
 
 
 def _with_na_words(stripped, empty: np.ndarray, well_formed: np.ndarray, profile) -> np.ndarray:

@@ -52,7 +52,7 @@ _BLOCK = 1 << 24
 FIRST_DAY, LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 """The dates a nanosecond timestamp holds, in whole years."""
 _ARROW_TYPES = {"number": pa.float64(), "date": pa.date32()}
-_DAYS = (FIRST_DAY - pd.Timestamp(0)).days, (LAST_DAY - pd.Timestamp(0)).days
+_DAYS = FIRST_DAY.date(), LAST_DAY.date()
 _CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error")
 
 
@@ -191,8 +191,11 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
     types = {names[i]: _ARROW_TYPES[kind] for i, kind in (kinds(header) if kinds else {}).items()}
     utf8 = not is_utf8(body, start)  # a file valid as a whole needs no check cell by cell
     table = _parse(body, start, names, delimiter, types, multiline=False, check_utf8=utf8)
-    lines = line_count(body, start)
     quoted = body.find(b'"', start) >= 0  # a line break inside a cell needs quotes
+    if table is not None and not quoted and body.find(b"\r", start) < 0:
+        lines = table.num_rows + 1  # no quotes, no carriage returns: each line feed ends one record
+    else:
+        lines = line_count(body, start)
     multiline = table is None or lines != table.num_rows + 1
     if multiline:
         # Records over several lines (a quoted line break): parsed again for them, each record's line counted.
@@ -211,7 +214,9 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
     inner = _breaks_inside(table) if quoted else np.zeros(table.num_rows, dtype=np.int64)
     if lines != table.num_rows + 1 + int(inner.sum()):
         return None
-    rows = 2 + np.arange(table.num_rows, dtype=np.int64) + np.concatenate([[0], np.cumsum(inner)[:-1]]).astype(np.int64)
+    rows = 2 + np.arange(table.num_rows, dtype=np.int64)
+    if inner.any():
+        rows += np.concatenate([[0], np.cumsum(inner)[:-1]]).astype(np.int64)
     if table.num_rows and table.num_columns:
         blank = _empty(table.column(0))
         if pc.any(blank).as_py():  # rows whose every cell is empty are skipped, as the exact reader does
@@ -289,7 +294,7 @@ def _clean(column: pa.ChunkedArray) -> bool:
     """Whether a typed column holds only finite numbers, or dates a nanosecond timestamp holds."""
     if column.type == pa.float64():
         return not pc.any(pc.invert(pc.is_finite(column))).as_py()
-    days = pc.min_max(column.cast(pa.int32()))
+    days = pc.min_max(column)
     low, high = days["min"].as_py(), days["max"].as_py()
     return low is None or (low >= _DAYS[0] and high <= _DAYS[1])
 
@@ -306,7 +311,7 @@ def _pandas(column: pa.ChunkedArray) -> pd.Series:
     if column.type == pa.float64():
         return pd.Series(np.asarray(column.to_numpy(), dtype=float))
     if column.type == pa.date32():
-        return pd.Series(column.cast(pa.timestamp("ns")).to_numpy().astype("datetime64[ns]"))
+        return pd.Series(column.cast(pa.timestamp("ns")).to_numpy().astype("datetime64[ns]", copy=False))
     return pandas_text(column)
 
 
