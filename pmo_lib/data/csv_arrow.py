@@ -52,7 +52,7 @@ _BLOCK = 1 << 24
 FIRST_DAY, LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 """The dates a nanosecond timestamp holds, in whole years."""
 _ARROW_TYPES = {"number": pa.float64(), "date": pa.date32()}
-_DAYS = FIRST_DAY.date(), LAST_DAY.date()
+_DAYS = (FIRST_DAY - pd.Timestamp(0)).days, (LAST_DAY - pd.Timestamp(0)).days
 _CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error")
 
 
@@ -294,7 +294,7 @@ def _clean(column: pa.ChunkedArray) -> bool:
     """Whether a typed column holds only finite numbers, or dates a nanosecond timestamp holds."""
     if column.type == pa.float64():
         return not pc.any(pc.invert(pc.is_finite(column))).as_py()
-    days = pc.min_max(column)
+    days = pc.min_max(column.cast(pa.int32()))  # days since 1970, as years 0 and 9999 have no Python date
     low, high = days["min"].as_py(), days["max"].as_py()
     return low is None or (low >= _DAYS[0] and high <= _DAYS[1])
 
