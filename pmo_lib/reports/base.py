@@ -25,6 +25,7 @@ from pmo_lib.rag import normalize_rag
 from pmo_lib.reports.decisions import decisions_needed
 from pmo_lib.reports.html import HtmlFragment, Tile, _badge_html
 from pmo_lib.reports.links import PageLinks
+from pmo_lib.reports.memo import remember
 from pmo_lib.reports.summary import needs_attention
 from pmo_lib.reports.tables import table
 
@@ -207,7 +208,10 @@ class ReportView:
     @functools.cached_property
     def all_decisions(self) -> pd.DataFrame:
         """Every decision needed in the portfolio (see :mod:`pmo_lib.reports.decisions`)."""
-        return decisions_needed(self.analysis, red_score=self.analysis.params.rag_rules.risks.red_score)
+        red_score = self.analysis.params.rag_rules.risks.red_score
+        # the same for every page of the run: computed once per analysis, not once per page
+        return remember(self.analysis, ("decisions_needed", red_score),
+                        lambda: decisions_needed(self.analysis, red_score=red_score))
 
     def decisions_block(self, ids) -> HtmlFragment:
         """The "Decisions needed" list of these projects; one line when there are none."""

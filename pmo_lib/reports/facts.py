@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from pmo_lib.formatting import format_date, is_missing
+from pmo_lib.reports.slices import rows_of
 
 
 def _value(frame: pd.DataFrame, column: str) -> Any:
@@ -54,12 +55,12 @@ class ProjectPlan:
         row = analysis.metrics.set_index("project_id").loc[project_id]
         approved = portfolio.projects.set_index("project_id")["budget"].get(project_id)
         moved = analysis.baseline_movement
-        moved = moved[moved["project_id"] == project_id]
-        changes = analysis.change_summary
-        changes = changes[changes["project_id"] == project_id]
-        tasks = portfolio.tasks[portfolio.tasks["project_id"] == project_id]
+        moved = rows_of(moved, project_id)
+        changes = rows_of(analysis.change_summary, project_id)
+        tasks = rows_of(portfolio.tasks, project_id)
         finished = tasks["actual_finish"].where(tasks["actual_finish"].le(stamp))
-        costs = portfolio.costs[(portfolio.costs["project_id"] == project_id) & portfolio.costs["date"].le(stamp)]
+        costs = rows_of(portfolio.costs, project_id)
+        costs = costs[costs["date"].le(stamp)]
         activity = pd.concat([finished.dropna(), costs["date"]])
         all_done = len(tasks) and bool(tasks["percent_complete"].ge(100).all())
         return cls(

@@ -10,6 +10,7 @@ from pmo_lib.formatting import format_date
 from pmo_lib.metrics.forecast import ForecastRange, monte_carlo_forecast, statistical_forecast
 from pmo_lib.reports.base import combine
 from pmo_lib.reports.html import HtmlFragment, note
+from pmo_lib.reports.slices import rows_of
 
 MINIMUM_SNAPSHOTS = 6
 DRAWS = 10_000
@@ -24,10 +25,10 @@ def project_forecast(view, project_id: str, history_rows: pd.DataFrame | None) -
     """P50/P80 of finish and cost at completion: Monte Carlo always, the statistical method from 6 snapshots."""
     r = view.row
     portfolio = view.analysis.portfolio
-    tasks = portfolio.tasks[portfolio.tasks["project_id"] == project_id]
+    tasks = rows_of(portfolio.tasks, project_id)
     if tasks.empty:
         return note("No tasks: no forecast range.")
-    risks = portfolio.risks[portfolio.risks["project_id"] == project_id] if portfolio.has("risks") else None
+    risks = rows_of(portfolio.risks, project_id) if portfolio.has("risks") else None
     if risks is not None:
         risks = risks[risks["raised_date"].isna() | (risks["raised_date"] <= pd.Timestamp(view.status_date))]
     ranges: list[ForecastRange] = [monte_carlo_forecast(

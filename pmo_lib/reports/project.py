@@ -15,6 +15,7 @@ from pmo_lib.reports.context import read_previous_metrics
 from pmo_lib.reports.facts import ProjectPlan
 from pmo_lib.reports.forecast import project_forecast
 from pmo_lib.reports.html import HtmlFragment, Tile, kpi_tiles, missing_table, note, report_header
+from pmo_lib.reports.slices import rows_of
 from pmo_lib.reports.summary import project_sentences, summary_block
 from pmo_lib.reports.trends import project_trends, with_earned_value_history
 
@@ -50,7 +51,7 @@ class ProjectReport(ReportView):
         return cls(analysis, project_id=project_id, previous=read_previous_metrics(previous_metrics))
 
     def _mine(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["project_id"] == self.project_id]
+        return rows_of(frame, self.project_id)
 
     @property
     def _before(self) -> pd.Series | None:

@@ -23,6 +23,7 @@ from pmo_lib.charts.trends import (
     value_trend,
 )
 from pmo_lib.reports.html import HtmlFragment, gallery, note
+from pmo_lib.reports.slices import rows_of
 
 ONE_PERIOD = "Trends start with the next report: the history holds this period only."
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
@@ -138,7 +139,7 @@ def project_trends(view, project_id: str) -> list:
     if len(rows) < 2:
         return [note(ONE_PERIOD)]
     green, amber = _thresholds(view)
-    milestones = history.milestones[history.milestones["project_id"] == project_id]
+    milestones = rows_of(history.milestones, project_id)
     milestones = milestones.assign(forecast=milestones["actual_finish"].fillna(milestones["forecast_finish"])
                                    .fillna(milestones["baseline_finish"]))
     parts = [_sentences(index_sentences(rows) + slip_sentences(milestones), rows),
@@ -154,7 +155,7 @@ def project_trends(view, project_id: str) -> list:
         title="Estimate at completion over time", currency=view.currency, y_title="EAC",
         baseline=rows["bac"].iloc[-1], **_SMALL)))
     charts.append(show_chart(finish_drift(rows, **_SMALL)))
-    risks = history.risks[history.risks["project_id"] == project_id]
+    risks = rows_of(history.risks, project_id)
     if len(risks):
         open_ = risks[risks["status"].astype(str) == "open"]
         exposure = open_.groupby("status_date")["exposure"].sum(min_count=1).reindex(
