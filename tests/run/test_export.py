@@ -295,3 +295,19 @@ def test_placeholders_cannot_be_forged_by_page_text():
     assert strip_active_content(page) == (
         '<html><body><p>pmochart0000000000000000n0x</p><figure class="pmo-chart">'
         '<svg><text>A &amp; B</text></svg></figure></body></html>')
+
+
+def test_an_invalid_notebook_is_refused_once_before_nbconvert_runs(notebook, monkeypatch):
+    import nbformat
+
+    from pmo_lib.run import export
+
+    calls = []
+    validate = nbformat.validate
+    monkeypatch.setattr(nbformat, "validate", lambda nb, **kw: calls.append(kw) or validate(nb, **kw))
+    export_html(notebook)
+    assert calls == [{"relax_add_props": True}]  # once, not after each of nbconvert's twelve preprocessors
+    broken = nbformat.from_dict(notebook)
+    broken.cells[0]["cell_type"] = "chart"
+    with pytest.raises(nbformat.ValidationError):
+        export.export_html(broken)
