@@ -1,9 +1,11 @@
-"""Writing files atomically, so a reader never sees a half-written file, and naming them safely.
+"""Writing files atomically, so a reader never sees a half-written file, naming them safely, reading YAML.
 
 Every file pmo-reports produces goes through :func:`write_text` or
 :func:`write_bytes`: the content goes to a temporary file in the same folder,
 is flushed to disk, then replaces the target with ``os.replace``. A run
-killed part-way leaves the previous version of each file intact.
+killed part-way leaves the previous version of each file intact. The files a
+user writes (parameters, distribution lists, import profiles) are read by
+:func:`read_yaml`, with one wording of what can go wrong.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
+
+import yaml
 
 DEFAULT_FOLDERS = {"projects": "projects", "programs": "programs"}
 """The run folder's sub-folder of each built-in per-subject report (others use the report's name)."""
@@ -110,3 +114,36 @@ def program_slugs(programs: list[str]) -> dict[str, str]:
         used.add(slug)
         slugs[name] = slug
     return slugs
+
+
+def read_yaml(path: str | Path, *, error: type[Exception], what: str):
+    """The values of a user's YAML file (safe loading: plain data only), or ``error`` naming the file.
+
+    Parameters
+    ----------
+    path : str or Path
+    error : exception class
+        Raised with one line: ``FILE: <what> not found``, ``FILE: the <what>
+        cannot be read (...)`` or ``FILE:LINE:COLUMN: not valid YAML (...)``.
+    what : str
+        What the file is, for the messages ("parameter file", "profile").
+
+    Examples
+    --------
+    >>> read_yaml("no/such.yaml", error=ValueError, what="profile")
+    Traceback (most recent call last):
+    ValueError: no/such.yaml: profile not found
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from Windows editors is no content
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: the {what} cannot be read ({exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise error(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None

@@ -25,10 +25,10 @@ import typing
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmo_lib.errors import ParameterError
+from pmo_lib.files import read_yaml
 from pmo_lib.formatting import NumberFormat
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -377,20 +377,8 @@ def load_parameters(path: str | Path | None = None) -> RunParameters:
     return parse_parameters(merged, source=str(path))
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(f"{path}: parameter file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{path}: cannot be read ({exc})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(f"{path}{where}: not valid YAML ({problem})") from None
+def _read_yaml(path: Path):
+    return read_yaml(path, error=ParameterError, what="parameter file")
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -27,11 +27,11 @@ import difflib
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmo_lib.data.schema import TABLE_ORDER, TABLES
 from pmo_lib.errors import DataSourceError
+from pmo_lib.files import read_yaml
 from pmo_lib.parameters import describe_errors
 
 
@@ -198,16 +198,4 @@ def load_profile(path: str | Path | Profile | None) -> Profile:
     if isinstance(path, Profile):
         return path
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataSourceError(f"{file}: profile not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"{file}: the profile cannot be read ({exc})") from None
-    try:
-        values = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise DataSourceError(f"{file}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    return parse_profile(values, source=str(file))
+    return parse_profile(read_yaml(file, error=DataSourceError, what="profile"), source=str(file))
