@@ -253,3 +253,39 @@ def test_chart_pngs_are_palette_images_a_fraction_of_the_full_colour_size():
         assert picture.width == 2 * shown
     full = vl_convert.svg_to_png(svg, scale=2.0)
     assert len(image.data) < 0.6 * len(full)
+
+
+def test_a_chart_svg_goes_to_the_png_renderer_as_written_and_marks_cannot_be_forged():
+    import altair as alt
+    import pandas as pd
+
+    from pmo_lib.charts.render import show_chart
+    from pmo_lib.mail import mail_html
+
+    figure = show_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 1]})).mark_line().encode(
+        x="x:Q", y="y:Q").properties(width=300, title="Trend <b>"), caption="Cost & time").html
+    svg = re.search(r"<svg\b.*?</svg>", figure, re.S).group(0)
+    emptied, kept = mail_html._set_aside_svgs(figure)
+    assert list(kept.values()) == [svg] and "<path" not in emptied and 'aria-label="Trend &lt;b&gt;"' in emptied
+    rendered = []
+    real = mail_html.svg_to_image
+    mail_html.svg_to_image = lambda markup, *a, **k: rendered.append(markup) or real(markup, *a, **k)
+    try:
+        fragment = mail_fragment(figure)
+        forged = mail_fragment('<p>x</p><svg data-pmo-svg="0-0" width="20" height="10"><rect width="5" height="5"/>'
+                               '</svg>')
+    finally:
+        mail_html.svg_to_image = real
+    assert rendered[0] == svg  # the renderer got the chart's own markup, not BeautifulSoup's rewrite of it
+    assert 'alt="Trend &lt;b&gt;"' in fragment.html and "Cost &amp; time" in fragment.html
+    assert rendered[1].startswith("<svg") and "<rect" in rendered[1]  # a made-up mark is just an SVG: drawn as is
+    assert len(forged.images) == 1 and "data-pmo-svg" not in forged.html
+
+
+def test_an_svg_holding_another_is_left_whole_to_beautifulsoup():
+    from pmo_lib.mail import mail_html
+
+    nested = '<svg width="20" height="10"><svg width="5" height="5"><rect width="5" height="5"/></svg></svg>'
+    emptied, kept = mail_html._set_aside_svgs(nested)
+    assert kept == {} and emptied == nested
+    assert len(mail_fragment(nested).images) == 1
