@@ -190,8 +190,8 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
     names = [f"c{i}" for i in range(len(header))]
     types = {names[i]: _ARROW_TYPES[kind] for i, kind in (kinds(header) if kinds else {}).items()}
     utf8 = not is_utf8(body, start)  # a file valid as a whole needs no check cell by cell
-    table = _parse(body, start, names, delimiter, types, multiline=False, check_utf8=utf8)
     quoted = body.find(b'"', start) >= 0  # a line break inside a cell needs quotes
+    table = _parse(body, start, names, delimiter, types, multiline=False, check_utf8=utf8, quoted=quoted)
     if table is not None and not quoted and body.find(b"\r", start) < 0:
         lines = table.num_rows + 1  # no quotes, no carriage returns: each line feed ends one record
     else:
@@ -201,14 +201,14 @@ def read_utf8_csv(body, *, delimiter: str | None, start: int = 0, kinds=None) ->
         # Records over several lines (a quoted line break): parsed again for them, each record's line counted.
         if table is None or not quoted or _lone_carriage_return(body, 0):
             return None  # ragged, blank or unreadable rows, or lone carriage returns: the exact reader decides
-        table = _parse(body, start, names, delimiter, types, multiline=True, check_utf8=utf8)
+        table = _parse(body, start, names, delimiter, types, multiline=True, check_utf8=utf8, quoted=quoted)
         if table is None:
             return None
     unclean = [n for n in types if not _clean(table.column(n))]
     if unclean:  # nan, inf or a date a timestamp cannot hold: read as text, where the text rules name the cells
         for n in unclean:
             del types[n]
-        table = _parse(body, start, names, delimiter, types, multiline=multiline, check_utf8=utf8)
+        table = _parse(body, start, names, delimiter, types, multiline=multiline, check_utf8=utf8, quoted=quoted)
         if table is None:
             return None
     inner = _breaks_inside(table) if quoted else np.zeros(table.num_rows, dtype=np.int64)
@@ -242,11 +242,12 @@ def _lone_carriage_return(body, start: int) -> bool:
 
 
 def _parse(body, start: int, names: list[str], delimiter: str, types: dict[str, pa.DataType], *,
-           multiline: bool, check_utf8: bool = True) -> pa.Table | None:
+           multiline: bool, check_utf8: bool = True, quoted: bool = True) -> pa.Table | None:
     """pyarrow's parse of the records after the header; None where it refuses the file.
 
     Columns of ``types`` are typed, the rest text; a typed column that fails to convert is
-    dropped from ``types`` (the caller's dict) and the file parsed again with it as text.
+    dropped from ``types`` (the caller's dict) and the file parsed again with it as text. A file
+    known to hold no quote (``quoted`` false) is tokenized without looking for them.
     """
     while True:
         try:
@@ -255,7 +256,7 @@ def _parse(body, start: int, names: list[str], delimiter: str, types: dict[str, 
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
                                                block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline,
-                                                 ignore_empty_lines=False),
+                                                 ignore_empty_lines=False, quote_char='"' if quoted else False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: types.get(n, pa.string()) for n in names}, null_values=[""],
                     strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=check_utf8),

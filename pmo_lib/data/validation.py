@@ -105,7 +105,7 @@ def parse_table(raw: RawTable, profile: Profile | None = None) -> tuple[pd.DataF
             columns[col.name] = _default_column(col, n)
             continue
         columns[col.name] = parse_column(text[col.name], col, out)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+    frame = pd.DataFrame({name: values.array for name, values in columns.items()}, index=pd.RangeIndex(n), copy=False)
     for extra in text.columns:
         if extra not in frame.columns:
             frame[extra] = text[extra].to_numpy()
@@ -215,10 +215,12 @@ def check_references(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable])
             if target not in frames or column not in raw.frame.columns:
                 continue
             known = arrow_text(frames[target][TABLES[target].key[0]].astype(str)).combine_chunks().unique()
-            ids = raw.codes.get(column)  # the distinct ids of a clean column: none unknown, nothing more to look at
-            if ids is not None and not _unknown(ids, known).any():
-                continue
             values = frames[name][column].astype(str)
+            ids = raw.codes.get(column)  # the distinct ids of a clean column, kept by validation
+            if ids is None:
+                ids = arrow_text(values).unique()
+            if not _unknown(ids, known).any():  # each distinct id looked up once; the rows only where one is unknown
+                continue
             unknown = _unknown(arrow_text(values), known)
             collector = _Collector(raw)
             collector.problems = []
