@@ -95,7 +95,7 @@ def arrow_text(values) -> pa.ChunkedArray:
 def pandas_text(array: pa.ChunkedArray | pa.Array) -> pd.Series:
     """A pyarrow string array as a pandas ``str`` column (without copying the strings where pandas allows)."""
     if _TEXT is not None:
-        return array.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+        return pd.Series(_TEXT.__from_arrow__(array), copy=False)  # what ``to_pandas`` does, without its setup
     return pd.Series(array.to_pylist(), dtype=object)
 
 
