@@ -62,8 +62,8 @@ class RawTable:
     header_row: int = 1
     misread: bool = False
     text_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
-    _text: pd.DataFrame | None = field(default=None, repr=False)
-    codes: dict = field(default_factory=dict, repr=False)
+    _text: pd.DataFrame | None = field(default=None, init=False, repr=False)
+    codes: dict = field(default_factory=dict, init=False, repr=False)
     """Left by validation for the checks across tables: the distinct ids of each clean id column."""
 
     def text(self, column: str) -> pd.Series:
