@@ -15,8 +15,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
-import os
 import re
 from pathlib import Path
 
@@ -283,23 +281,22 @@ def typed_columns(header: list[str], name: str, profile: Profile) -> dict[int, s
     return kinds
 
 
-def file_bytes(file: Path, *, mapped_from: int = 1 << 20):
-    """A file's bytes: a large file mapped into memory (read-only, no copy: pyarrow parses the pages
-    the system already holds), a small one read.
+def file_bytes(file: Path) -> bytes:
+    """A file's bytes, read into memory.
+
+    Not memory-mapped, on purpose: a file another program truncates while it
+    is being read (an export still being written) would end a mapped read with
+    SIGBUS, a crash; read, it gives a short file whose problems are named.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = f.write_bytes(b"a,b\\n1,2\\n")
-    >>> bytes(file_bytes(f, mapped_from=0)[:4]), file_bytes(f)[:4]
-    (b'a,b\\n', b'a,b\\n')
+    >>> file_bytes(f)[:4]
+    b'a,b\\n'
     """
-    with file.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size == 0 or size < mapped_from:
-            return handle.read()
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return file.read_bytes()
 
 
 def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int, kinds) -> ArrowCsv | None:
