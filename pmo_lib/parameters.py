@@ -365,20 +365,17 @@ def load_parameters(path: str | Path | None = None) -> RunParameters:
     A file other than the default is laid over the defaults file, so it may
     hold only the keys it changes.
     """
-    base = _read_yaml(DEFAULT_PARAMETERS) if DEFAULT_PARAMETERS.is_file() else {}
+    base = (read_yaml(DEFAULT_PARAMETERS, error=ParameterError, what="parameter file")
+            if DEFAULT_PARAMETERS.is_file() else {})
     defaults = parse_parameters(base, source=str(DEFAULT_PARAMETERS))
     if path is None or Path(path).resolve() == DEFAULT_PARAMETERS:
         return defaults
-    override = _read_yaml(Path(path))
+    override = read_yaml(path, error=ParameterError, what="parameter file")
     if isinstance(override, dict) and isinstance(override.get("profile"), str) and override["profile"]:
         profile = Path(override["profile"]).expanduser()
         override = {**override, "profile": str(profile if profile.is_absolute() else (Path(path).parent / profile).resolve())}
     merged = _merge(base, override or {}) if isinstance(override, dict) else override
     return parse_parameters(merged, source=str(path))
-
-
-def _read_yaml(path: Path):
-    return read_yaml(path, error=ParameterError, what="parameter file")
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -9,8 +9,8 @@ column. It handles the column types the chart builders make (text, numbers,
 booleans, dates, categories, and object columns of plain values with no
 gaps); for anything else (time deltas, nested arrays, gaps in object
 columns, column names that are not text, a hierarchical index) it hands
-the frame to Altair, which converts it or raises its own error. ``tests/charts/test_values.py`` checks the two agree
-on every type handled here.
+the frame to Altair, which converts it or raises its own error.
+``tests/charts/test_values.py`` checks the two agree on every type handled here.
 
 Examples
 --------
@@ -55,21 +55,21 @@ def _column(series: pd.Series) -> list[Any] | None:
         # Plain values only, and no missing ones: Altair's handling of gaps in object columns
         # depends on the other values (pandas 3 turns some into NaN): it converts those itself.
         values = series.tolist()
-        return values if all(isinstance(value, _PLAIN) and value is not None for value in values) and not any(
-            isinstance(value, float) and math.isnan(value) for value in values) else None
+        plain = all(isinstance(value, _PLAIN) and not (isinstance(value, float) and math.isnan(value))
+                    for value in values)
+        return values if plain else None
     return None
 
 
-def to_values(data, max_rows=None) -> dict[str, Any]:
+def to_values(data) -> dict[str, Any]:
     """``{"values": records}`` of a data frame, exactly as Altair's default data transformer gives it.
 
     Parameters
     ----------
     data : DataFrame or anything Altair accepts as chart data
         A frame with text column names and a flat index is converted here;
-        anything else goes to Altair's own transformer.
-    max_rows : ignored
-        There is no row limit (a report draws all of its data).
+        anything else goes to Altair's own transformer, with no row limit
+        (a report draws all of its data).
 
     Returns
     -------

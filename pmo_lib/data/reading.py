@@ -210,13 +210,15 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None, *, typ
     profile = profile or DEFAULT_PROFILE
     label = file.name
     try:
-        data = file_bytes(file)
+        # read whole, not memory-mapped: a file another program truncates while mapped ends the process
+        # with SIGBUS; read, a short file gives named problems
+        data = file.read_bytes()
     except OSError as exc:
         raise DataSourceError(f"{file}: cannot be read ({exc.strerror})") from exc
     header_row = profile.header_row_of(name)
     skip = header_row - 1
     if profile.csv.encoding is None:  # UTF-8 as it stands: parsed from the bytes, never decoded whole
-        begin = line_offset(data, skip, 3 if data[:3] == codecs.BOM_UTF8 else 0)
+        begin = line_offset(data, skip, 3 if data.startswith(codecs.BOM_UTF8) else 0)
         kinds = (lambda header: typed_columns(header, name, profile)) if typed else None
         fast = None if begin is None else _read_arrow(data, begin, name, profile, skip, kinds)
         if fast is not None:
@@ -224,7 +226,7 @@ def read_csv_table(file: Path, name: str, profile: Profile | None = None, *, typ
             if fast.typed:
                 raw.text_source = lambda: read_csv_table(file, name, profile).frame
             return _finished(raw, header_row, profile)
-    text, notes = _decode(bytes(data), file, profile.csv.encoding, label)
+    text, notes = _decode(data, file, profile.csv.encoding, label)
     del data
     if skip:
         parts = text.split("\n", skip)
@@ -279,24 +281,6 @@ def typed_columns(header: list[str], name: str, profile: Profile) -> dict[int, s
         if kind == "date" or (numbers and kind in ("number", "integer")):
             kinds[i] = "date" if kind == "date" else "number"
     return kinds
-
-
-def file_bytes(file: Path) -> bytes:
-    """A file's bytes, read into memory.
-
-    Not memory-mapped, on purpose: a file another program truncates while it
-    is being read (an export still being written) would end a mapped read with
-    SIGBUS, a crash; read, it gives a short file whose problems are named.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = f.write_bytes(b"a,b\\n1,2\\n")
-    >>> file_bytes(f)[:4]
-    b'a,b\\n'
-    """
-    return file.read_bytes()
 
 
 def _read_arrow(data: bytes, begin: int, name: str, profile: Profile, skip: int, kinds) -> ArrowCsv | None:

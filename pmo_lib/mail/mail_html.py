@@ -221,13 +221,13 @@ def _set_aside_svgs(html: str) -> tuple[str, dict[str, str]]:
     return _SVG.sub(set_aside, html), kept
 
 
-def _convert_svgs(soup: BeautifulSoup, density: float, kept: dict[str, str] | None = None) -> list[InlineImage]:
+def _convert_svgs(soup: BeautifulSoup, density: float, kept: dict[str, str]) -> list[InlineImage]:
     images = []
     for svg in soup.find_all("svg"):
         if svg.find_parent("svg") is not None:
             continue
         width, height = _svg_size(svg)
-        markup = (kept or {}).get(str(svg.get("data-pmo-svg", ""))) or str(svg)
+        markup = kept.get(str(svg.get("data-pmo-svg", ""))) or str(svg)  # an SVG holding another: as parsed
         image, shown, shown_height = svg_to_image(markup, width, height, density=density)
         figure = svg.find_parent("figure")
         caption = figure.find("figcaption") if figure is not None else None

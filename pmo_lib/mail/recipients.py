@@ -34,7 +34,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmo_lib.errors import ParameterError
-from pmo_lib.parameters import PROJECT_ROOT, _read_yaml, describe_errors
+from pmo_lib.files import read_yaml
+from pmo_lib.parameters import PROJECT_ROOT, describe_errors
 
 DEFAULT_DISTRIBUTION = PROJECT_ROOT / "parameters" / "distribution.yaml"
 ROLES = ("manager", "sponsor")
@@ -209,11 +210,7 @@ def parse_distribution(values: dict | None, *, source: str = "distribution") -> 
 def load_distribution(path: str | Path | None = None) -> Distribution:
     """Read and check a distribution file (default ``parameters/distribution.yaml``)."""
     file = Path(path) if path is not None else DEFAULT_DISTRIBUTION
-    try:
-        values = _read_yaml(file)
-    except ParameterError as exc:
-        raise DistributionError(str(exc)) from None
-    return parse_distribution(values, source=str(file))
+    return parse_distribution(read_yaml(file, error=DistributionError, what="parameter file"), source=str(file))
 
 
 def _dedupe(addresses: list[str]) -> list[str]:
